@@ -1,0 +1,62 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../config';
+import { ObservationIngest } from '../services/observation-ingest';
+import type { Store } from '../store/repository';
+import { installProblemHandler } from './problem';
+import { installRawBodyCapture } from './raw-body';
+import { observationRoutes } from './routes/observation.routes';
+import { sectorRoutes } from './routes/sector.routes';
+import { systemRoutes } from './routes/system.routes';
+import { mapRoutes } from './routes/map.routes';
+import { PROJECT_ROOT, VERSION } from '../project';
+
+export interface AppDeps {
+  store: Store;
+  config: Pick<Config, 'maxBody' | 'web' | 'logLevel'>;
+}
+
+export async function buildApp({ store, config }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: { level: config.logLevel }, disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installProblemHandler(app);
+  installRawBodyCapture(app, store.inbox, config.maxBody);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Truceline API',
+        version: VERSION,
+        description: 'Ceasefire monitoring and coordination. Errors are RFC 9457 problem+json naming the offending field.',
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const ingest = new ObservationIngest(store);
+  await app.register(systemRoutes(store, VERSION));
+  await app.register(observationRoutes(store, ingest));
+  await app.register(sectorRoutes(store));
+  await app.register(mapRoutes());
+
+  const webDist = join(PROJECT_ROOT, 'web', 'dist');
+  if (config.web && existsSync(join(webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+    const indexHtml = readFileSync(join(webDist, 'index.html'));
+    // Client-side routes fall back to the app shell; unknown API paths still answer problem+json.
+    app.get('/*', { schema: { hide: true } }, async (req, reply) => {
+      if (req.url.startsWith('/api/')) return reply.callNotFound();
+      return reply.type('text/html').send(indexHtml);
+    });
+  }
+  return app;
+}

@@ -1,0 +1,102 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { InvalidInputError, NotFoundError } from '../../domain/errors';
+import type { ObservationIngest } from '../../services/observation-ingest';
+import type { Store } from '../../store/repository';
+import { sendProblem, PROBLEM_TYPE_BASE } from '../problem';
+import { BatchResult, ObservationListQuery, ObservationPage, ObservationSchema, ProblemSchema, SubmitBody } from '../schemas';
+
+/**
+ * The body is validated item by item in the ingest service (a batch answers per item), so the
+ * route's schema serves the OpenAPI document only.
+ */
+const documentOnly = () => (data: unknown) => ({ value: data });
+
+export const observationRoutes =
+  (store: Store, ingest: ObservationIngest): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      '/api/observations',
+      {
+        validatorCompiler: documentOnly,
+        schema: {
+          summary: 'File one observation, or a batch as {"observations": [...]}',
+          description:
+            'Idempotent by id: the same id with the same content answers 200 and stores nothing; with different content 409 and overwrites nothing. A batch answers 200 when every item was stored or already present, 207 otherwise, with a status per item.',
+          tags: ['observations'],
+          body: SubmitBody,
+          response: { 200: z.union([ObservationSchema, BatchResult]), 201: ObservationSchema, 207: BatchResult, 400: ProblemSchema, 409: ProblemSchema, 413: ProblemSchema },
+        },
+      },
+      async (req, reply) => {
+        const body = req.body as unknown;
+        const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'observations' in body;
+        if (isBatch) {
+          const list = (body as { observations: unknown }).observations;
+          if (!Array.isArray(list) || list.length === 0) throw new InvalidInputError('observations', 'must be a non-empty array');
+          if (list.length > 10_000) throw new InvalidInputError('observations', 'holds more than 10,000 items; split the batch');
+          const results = await ingest.submit(list, { channel: 'http', rawId: req.rawId ?? null, pathPrefix: ['observations'] });
+          const tally = { created: 0, duplicate: 0, conflict: 0, invalid: 0 };
+          for (const r of results) tally[r.status]++;
+          const allStored = tally.conflict === 0 && tally.invalid === 0;
+          return reply.code(allStored ? 200 : 207).send({ results, ...tally });
+        }
+        const [result] = await ingest.submit([body], { channel: 'http', rawId: req.rawId ?? null });
+        if (result!.status === 'invalid' || result!.status === 'conflict') {
+          const first = result!.errors![0]!;
+          return sendProblem(reply, {
+            type: PROBLEM_TYPE_BASE + (result!.status === 'invalid' ? 'invalid-input' : 'conflict'),
+            title: result!.status === 'invalid' ? 'Invalid observation' : 'Conflict',
+            status: result!.httpStatus,
+            detail: `${first.field} ${first.message}`,
+            instance: req.url,
+            field: first.field,
+            errors: result!.errors,
+          });
+        }
+        const stored = await store.observations.get(result!.id!);
+        return reply.code(result!.httpStatus).header('location', `/api/observations/${encodeURIComponent(result!.id!)}`).send(stored!);
+      },
+    );
+
+    app.get(
+      '/api/observations',
+      {
+        schema: {
+          summary: 'List observations, newest first, with filters and paging',
+          tags: ['observations'],
+          querystring: ObservationListQuery,
+          response: { 200: ObservationPage, 400: ProblemSchema },
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        return store.observations.list({
+          bbox: q.bbox,
+          from: q.from ? Date.parse(q.from) : undefined,
+          to: q.to ? Date.parse(q.to) : undefined,
+          kinds: q.kind,
+          sector: q.sector,
+          limit: q.limit,
+          cursor: q.cursor,
+        });
+      },
+    );
+
+    app.get(
+      '/api/observations/:id',
+      {
+        schema: {
+          summary: 'One observation',
+          tags: ['observations'],
+          params: z.object({ id: z.string().min(1).max(128) }),
+          response: { 200: ObservationSchema, 404: ProblemSchema },
+        },
+      },
+      async (req) => {
+        const o = await store.observations.get(req.params.id);
+        if (!o) throw new NotFoundError('observation', req.params.id);
+        return o;
+      },
+    );
+  };

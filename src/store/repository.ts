@@ -1,0 +1,96 @@
+import type { Observation, ObservationKind } from '../domain/observation';
+import type { Sector } from '../domain/sector';
+
+/**
+ * The store's contract. Every implementation (SQLite embedded, PostgreSQL for the cell) passes
+ * the same suite in test/contract. Nothing here may leak an engine's specifics.
+ */
+
+/** What happened to one observation offered to the store. */
+export type InsertOutcome = 'created' | 'duplicate' | 'conflict';
+
+export interface StoredObservation {
+  observation: Observation;
+  /** Canonical content hash: equal for a re-post of the same record, different for a reused id. */
+  contentHash: string;
+  /** The raw inbox entry it came from, if any. */
+  rawId: string | null;
+}
+
+export interface ObservationQuery {
+  bbox?: [number, number, number, number];
+  /** Inclusive lower bound on observedAt, epoch ms. */
+  from?: number;
+  /** Exclusive upper bound on observedAt, epoch ms. */
+  to?: number;
+  kinds?: ObservationKind[];
+  sector?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  nextCursor: string | null;
+}
+
+export interface ObservationRepository {
+  /** Inserts in one transaction; the outcome per item is in input order. */
+  insertMany(items: StoredObservation[]): Promise<InsertOutcome[]>;
+  get(id: string): Promise<Observation | undefined>;
+  /** Newest first (observedAt, then id), paged by an opaque cursor. */
+  list(query: ObservationQuery): Promise<Page<Observation>>;
+  /** Every observation matching the filters, newest first, in chunks: for exports. */
+  iterate(query: Omit<ObservationQuery, 'limit' | 'cursor'>, chunk?: number): AsyncIterable<Observation[]>;
+  count(): Promise<number>;
+}
+
+export type InboxChannel = 'http' | 'cot' | 'acled' | 'feed' | 'cli';
+
+export interface RawInput {
+  id: string;
+  channel: InboxChannel;
+  receivedAt: string;
+  contentType: string | null;
+  /** Size of the whole input in bytes, even when only its beginning is kept. */
+  size: number;
+  /** The bytes as received (for oversized input: the first kilobytes). */
+  body: Buffer;
+  truncated: boolean;
+}
+
+export interface QuarantineRecord {
+  id: string;
+  rawId: string | null;
+  channel: InboxChannel;
+  receivedAt: string;
+  reason: string;
+  /** The offending field (JSON pointer-like path) when known. */
+  field: string | null;
+  size: number;
+  /** The beginning of the raw input as text (first kilobytes). */
+  excerpt: string;
+}
+
+export interface InboxRepository {
+  storeRaw(raw: RawInput): Promise<void>;
+  getRaw(id: string): Promise<RawInput | undefined>;
+  quarantine(record: QuarantineRecord): Promise<void>;
+  listQuarantine(query: { limit: number; cursor?: string; channel?: InboxChannel }): Promise<Page<QuarantineRecord>>;
+}
+
+export interface SectorRepository {
+  list(): Promise<Sector[]>;
+  upsertMany(sectors: Sector[]): Promise<void>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly observations: ObservationRepository;
+  readonly inbox: InboxRepository;
+  readonly sectors: SectorRepository;
+  /** A short description for logs, without secrets. */
+  readonly description: string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,218 @@
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Observation } from '../../domain/observation';
+import type { Sector } from '../../domain/sector';
+import { encodeCursor } from '../cursor';
+import { observationWhere } from '../observation-filter';
+import type {
+  InboxRepository,
+  InsertOutcome,
+  ObservationQuery,
+  ObservationRepository,
+  Page,
+  QuarantineRecord,
+  RawInput,
+  SectorRepository,
+  Store,
+  StoredObservation,
+} from '../repository';
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+  const files = readdirSync(MIGRATIONS_DIR)
+    .filter((f) => /^\d+_.*\.sql$/.test(f))
+    .sort();
+  for (const file of files) {
+    const version = Number.parseInt(file, 10);
+    if (applied.has(version)) continue;
+    const sql = readFileSync(join(MIGRATIONS_DIR, file), 'utf8');
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(version, file, new Date().toISOString());
+    })();
+  }
+}
+
+type ObservationRow = { doc: string };
+const rowToObservation = (r: ObservationRow): Observation => JSON.parse(r.doc) as Observation;
+
+class SqliteObservations implements ObservationRepository {
+  private readonly insert: Database.Statement;
+  private readonly hashOf: Database.Statement;
+  private readonly byId: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.insert = db.prepare(
+      `INSERT INTO observations (id, kind, observed_at_ms, lon, lat, sector, releasability, source_kind, content_hash, raw_id, received_at, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+    );
+    this.hashOf = db.prepare('SELECT content_hash FROM observations WHERE id = ?').pluck();
+    this.byId = db.prepare('SELECT doc FROM observations WHERE id = ?');
+  }
+
+  private readonly insertTx = (items: StoredObservation[]): InsertOutcome[] =>
+    this.db.transaction((batch: StoredObservation[]) =>
+      batch.map(({ observation: o, contentHash, rawId }): InsertOutcome => {
+        const r = this.insert.run(
+          o.id,
+          o.kind,
+          Date.parse(o.observedAt),
+          o.location.lon,
+          o.location.lat,
+          o.sector,
+          o.releasability,
+          o.source.kind,
+          contentHash,
+          rawId,
+          o.receivedAt,
+          JSON.stringify(o),
+        );
+        if (r.changes === 1) return 'created';
+        return this.hashOf.get(o.id) === contentHash ? 'duplicate' : 'conflict';
+      }),
+    )(items);
+
+  async insertMany(items: StoredObservation[]): Promise<InsertOutcome[]> {
+    return this.insertTx(items);
+  }
+
+  async get(id: string): Promise<Observation | undefined> {
+    const row = this.byId.get(id) as ObservationRow | undefined;
+    return row ? rowToObservation(row) : undefined;
+  }
+
+  async list(q: ObservationQuery): Promise<Page<Observation>> {
+    const { filter, page } = observationWhere(q, () => '?');
+    const rows = this.db
+      .prepare(`SELECT doc, observed_at_ms AS t, id FROM observations ${page.sql} ORDER BY observed_at_ms DESC, id DESC LIMIT ?`)
+      .all(...page.params, q.limit + 1) as (ObservationRow & { t: number; id: string })[];
+    const total = this.db.prepare(`SELECT COUNT(*) FROM observations ${filter.sql}`).pluck().get(...filter.params) as number;
+    const more = rows.length > q.limit;
+    const items = rows.slice(0, q.limit);
+    const last = items[items.length - 1];
+    return { items: items.map(rowToObservation), total, nextCursor: more && last ? encodeCursor({ t: last.t, id: last.id }) : null };
+  }
+
+  async *iterate(q: Omit<ObservationQuery, 'limit' | 'cursor'>, chunk = 1000): AsyncIterable<Observation[]> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ ...q, limit: chunk, cursor });
+      if (page.items.length) yield page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
+  async count(): Promise<number> {
+    return this.db.prepare('SELECT COUNT(*) FROM observations').pluck().get() as number;
+  }
+}
+
+type QuarantineRow = {
+  id: string;
+  raw_id: string | null;
+  channel: QuarantineRecord['channel'];
+  received_at: string;
+  reason: string;
+  field: string | null;
+  size: number;
+  excerpt: string;
+};
+
+export const quarantineFromRow = (r: QuarantineRow): QuarantineRecord => ({
+  id: r.id,
+  rawId: r.raw_id,
+  channel: r.channel,
+  receivedAt: r.received_at,
+  reason: r.reason,
+  field: r.field,
+  size: Number(r.size),
+  excerpt: r.excerpt,
+});
+
+class SqliteInbox implements InboxRepository {
+  constructor(private readonly db: Database.Database) {}
+
+  async storeRaw(raw: RawInput): Promise<void> {
+    this.db
+      .prepare('INSERT INTO raw_inbox (id, channel, received_at, content_type, size, truncated, body) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(raw.id, raw.channel, raw.receivedAt, raw.contentType, raw.size, raw.truncated ? 1 : 0, raw.body);
+  }
+
+  async getRaw(id: string): Promise<RawInput | undefined> {
+    const r = this.db.prepare('SELECT * FROM raw_inbox WHERE id = ?').get(id) as
+      | { id: string; channel: RawInput['channel']; received_at: string; content_type: string | null; size: number; truncated: number; body: Buffer }
+      | undefined;
+    return r && { id: r.id, channel: r.channel, receivedAt: r.received_at, contentType: r.content_type, size: r.size, truncated: r.truncated === 1, body: r.body };
+  }
+
+  async quarantine(q: QuarantineRecord): Promise<void> {
+    this.db
+      .prepare('INSERT INTO quarantine (id, raw_id, channel, received_at, reason, field, size, excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(q.id, q.rawId, q.channel, q.receivedAt, q.reason, q.field, q.size, q.excerpt);
+  }
+
+  async listQuarantine(q: { limit: number; cursor?: string; channel?: QuarantineRecord['channel'] }): Promise<Page<QuarantineRecord>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.channel) {
+      where.push('channel = ?');
+      params.push(q.channel);
+    }
+    const total = this.db.prepare(`SELECT COUNT(*) FROM quarantine ${where.length ? 'WHERE ' + where.join(' AND ') : ''}`).pluck().get(...params) as number;
+    if (q.cursor) {
+      where.push('id < ?');
+      params.push(q.cursor);
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM quarantine ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`)
+      .all(...params, q.limit + 1) as QuarantineRow[];
+    const more = rows.length > q.limit;
+    const items = rows.slice(0, q.limit).map(quarantineFromRow);
+    return { items, total, nextCursor: more ? (items[items.length - 1]?.id ?? null) : null };
+  }
+}
+
+class SqliteSectors implements SectorRepository {
+  constructor(private readonly db: Database.Database) {}
+
+  async list(): Promise<Sector[]> {
+    const rows = this.db.prepare('SELECT id, name, geometry FROM sectors ORDER BY id').all() as { id: string; name: string; geometry: string }[];
+    return rows.map((r) => ({ id: r.id, name: r.name, geometry: JSON.parse(r.geometry) as Sector['geometry'] }));
+  }
+
+  async upsertMany(sectors: Sector[]): Promise<void> {
+    const stmt = this.db.prepare(
+      'INSERT INTO sectors (id, name, geometry) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, geometry = excluded.geometry',
+    );
+    this.db.transaction(() => {
+      for (const s of sectors) stmt.run(s.id, s.name, JSON.stringify(s.geometry));
+    })();
+  }
+}
+
+export function openSqliteStore(file: string): Store {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // NORMAL with WAL survives a process crash (SIGKILL) without loss; only an OS crash can drop
+  // the last transactions, which is the trade SQLite documents for WAL.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return {
+    kind: 'sqlite',
+    description: `sqlite:${file}`,
+    observations: new SqliteObservations(db),
+    inbox: new SqliteInbox(db),
+    sectors: new SqliteSectors(db),
+    async close() {
+      db.close();
+    },
+  };
+}
