@@ -21,9 +21,8 @@ export function loadConfig(overrides: Partial<Record<keyof Config, unknown>> = {
     maxBody: env.TRUCELINE_MAX_BODY,
     logLevel: env.TRUCELINE_LOG_LEVEL,
   };
-  const merged = Object.fromEntries(
-    Object.entries({ ...fromEnv, ...overrides }).filter(([, v]) => v !== undefined && v !== ''),
-  );
+  const defined = (o: object) => Object.entries(o).filter(([, v]) => v !== undefined && v !== '');
+  const merged = Object.fromEntries([...defined(fromEnv), ...defined(overrides)]);
   const parsed = Config.safeParse(merged);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;

@@ -141,7 +141,7 @@ export function demoWeek({ end, seed = 20260106 }: DemoWeekOptions): Observation
                   observer: {
                     lat: obs.lat,
                     lon: obs.lon,
-                    bearingDeg: Math.round(((Math.atan2(dxKm, dyKm) * 180) / Math.PI + 360) % 360),
+                    bearingDeg: Math.round((Math.atan2(dxKm, dyKm) * 180) / Math.PI + 360) % 360,
                     distanceM: Math.round(Math.hypot(dxKm, dyKm) * 100) * 10,
                   },
                 }

@@ -14,6 +14,7 @@ import { observationRoutes } from './routes/observation.routes';
 import { sectorRoutes } from './routes/sector.routes';
 import { systemRoutes } from './routes/system.routes';
 import { mapRoutes } from './routes/map.routes';
+import { streamRoutes } from './routes/stream.routes';
 import { PROJECT_ROOT, VERSION } from '../project';
 
 export interface AppDeps {
@@ -47,6 +48,7 @@ export async function buildApp({ store, config }: AppDeps): Promise<FastifyInsta
   await app.register(observationRoutes(store, ingest));
   await app.register(sectorRoutes(store));
   await app.register(mapRoutes());
+  await app.register(streamRoutes(store));
 
   const webDist = join(PROJECT_ROOT, 'web', 'dist');
   if (config.web && existsSync(join(webDist, 'index.html'))) {

@@ -85,8 +85,33 @@ export interface SectorRepository {
   upsertMany(sectors: Sector[]): Promise<void>;
 }
 
+/** A change committed to the store, as every process serving it learns of it. */
+export interface ChangeEvent {
+  /** Monotonic per store where the engine allows it; used as the SSE event id to resume. */
+  seq: number;
+  entity: 'observation';
+  op: 'created';
+  id: string;
+  /** Commit time (ISO 8601). */
+  at: string;
+}
+
+/**
+ * The change feed: a change written by one process is seen by every process on the same store
+ * (PostgreSQL: LISTEN/NOTIFY plus a change table to resume from; SQLite: in-process, one server
+ * per file). Inserts publish their own events; callers never publish by hand.
+ */
+export interface ChangeFeed {
+  subscribe(listener: (e: ChangeEvent) => void): () => void;
+  /** Events after `seq` (exclusive), oldest first, to resume a dropped stream without gaps. */
+  since(seq: number, limit: number): Promise<ChangeEvent[]>;
+  /** The newest seq so far (0 when none). */
+  latest(): Promise<number>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  readonly changes: ChangeFeed;
   readonly observations: ObservationRepository;
   readonly inbox: InboxRepository;
   readonly sectors: SectorRepository;

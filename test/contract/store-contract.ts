@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import type { Store } from '../../src/store/repository';
+import type { ChangeEvent, Store } from '../../src/store/repository';
 import { storedObservation } from '../support/factories';
 
 /**
@@ -112,6 +112,25 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(page.items[0]).toMatchObject({ rawId, reason: 'malformed JSON', field: 'location.lat', size: 4 });
       const next = await store.inbox.listQuarantine({ limit: 1, channel: 'feed', cursor: page.nextCursor! });
       expect(next.items[0]?.id).toBe(ids[0]);
+    });
+
+    it('publishes one change per created observation, and resumes from a seq without gaps', async () => {
+      const before = await store.changes.latest();
+      const live: ChangeEvent[] = [];
+      const off = store.changes.subscribe((e) => live.push(e));
+      const a = storedObservation();
+      const b = storedObservation();
+      const ids = [a.observation.id, b.observation.id];
+      await store.observations.insertMany([a, b, a]);
+      await vi.waitFor(() => expect(live.filter((e) => ids.includes(e.id))).toHaveLength(2), { timeout: 5000 });
+      off();
+      const mine = live.filter((e) => ids.includes(e.id));
+      expect(mine.map((e) => e.id)).toEqual(ids);
+      expect(mine.every((e) => e.entity === 'observation' && e.op === 'created' && e.seq > before)).toBe(true);
+      expect(mine[1]!.seq).toBeGreaterThan(mine[0]!.seq);
+      const resumed = (await store.changes.since(before, 10_000)).filter((e) => ids.includes(e.id));
+      expect(resumed).toEqual(mine);
+      expect(await store.changes.latest()).toBeGreaterThanOrEqual(mine[1]!.seq);
     });
 
     it('upserts and lists sectors', async () => {

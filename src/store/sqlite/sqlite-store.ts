@@ -7,6 +7,8 @@ import type { Sector } from '../../domain/sector';
 import { encodeCursor } from '../cursor';
 import { observationWhere } from '../observation-filter';
 import type {
+  ChangeEvent,
+  ChangeFeed,
   InboxRepository,
   InsertOutcome,
   ObservationQuery,
@@ -41,12 +43,48 @@ function migrate(db: Database.Database): void {
 type ObservationRow = { doc: string };
 const rowToObservation = (r: ObservationRow): Observation => JSON.parse(r.doc) as Observation;
 
+/** In-process feed: SQLite serves one server process per file; scale-out uses PostgreSQL. */
+class SqliteChangeFeed implements ChangeFeed {
+  private readonly listeners = new Set<(e: ChangeEvent) => void>();
+  private readonly append: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.append = db.prepare('INSERT INTO changes (entity, op, id, at) VALUES (?, ?, ?, ?)');
+  }
+
+  /** Must run inside the writing transaction, so a change is recorded if and only if it commits. */
+  record(entity: ChangeEvent['entity'], op: ChangeEvent['op'], id: string, at: string): ChangeEvent {
+    const r = this.append.run(entity, op, id, at);
+    return { seq: Number(r.lastInsertRowid), entity, op, id, at };
+  }
+
+  emit(events: ChangeEvent[]): void {
+    for (const e of events) for (const l of this.listeners) l(e);
+  }
+
+  subscribe(listener: (e: ChangeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async since(seq: number, limit: number): Promise<ChangeEvent[]> {
+    return this.db.prepare('SELECT seq, entity, op, id, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as ChangeEvent[];
+  }
+
+  async latest(): Promise<number> {
+    return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM changes').pluck().get() as number) ?? 0;
+  }
+}
+
 class SqliteObservations implements ObservationRepository {
   private readonly insert: Database.Statement;
   private readonly hashOf: Database.Statement;
   private readonly byId: Database.Statement;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly feed: SqliteChangeFeed,
+  ) {
     this.insert = db.prepare(
       `INSERT INTO observations (id, kind, observed_at_ms, lon, lat, sector, releasability, source_kind, content_hash, raw_id, received_at, doc)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
@@ -55,9 +93,11 @@ class SqliteObservations implements ObservationRepository {
     this.byId = db.prepare('SELECT doc FROM observations WHERE id = ?');
   }
 
-  private readonly insertTx = (items: StoredObservation[]): InsertOutcome[] =>
-    this.db.transaction((batch: StoredObservation[]) =>
-      batch.map(({ observation: o, contentHash, rawId }): InsertOutcome => {
+  private readonly insertTx = (items: StoredObservation[]): { outcomes: InsertOutcome[]; events: ChangeEvent[] } =>
+    this.db.transaction((batch: StoredObservation[]) => {
+      const at = new Date().toISOString();
+      const events: ChangeEvent[] = [];
+      const outcomes = batch.map(({ observation: o, contentHash, rawId }): InsertOutcome => {
         const r = this.insert.run(
           o.id,
           o.kind,
@@ -72,13 +112,19 @@ class SqliteObservations implements ObservationRepository {
           o.receivedAt,
           JSON.stringify(o),
         );
-        if (r.changes === 1) return 'created';
+        if (r.changes === 1) {
+          events.push(this.feed.record('observation', 'created', o.id, at));
+          return 'created';
+        }
         return this.hashOf.get(o.id) === contentHash ? 'duplicate' : 'conflict';
-      }),
-    )(items);
+      });
+      return { outcomes, events };
+    })(items);
 
   async insertMany(items: StoredObservation[]): Promise<InsertOutcome[]> {
-    return this.insertTx(items);
+    const { outcomes, events } = this.insertTx(items);
+    this.feed.emit(events);
+    return outcomes;
   }
 
   async get(id: string): Promise<Observation | undefined> {
@@ -205,10 +251,12 @@ export function openSqliteStore(file: string): Store {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  const changes = new SqliteChangeFeed(db);
   return {
     kind: 'sqlite',
     description: `sqlite:${file}`,
-    observations: new SqliteObservations(db),
+    changes,
+    observations: new SqliteObservations(db, changes),
     inbox: new SqliteInbox(db),
     sectors: new SqliteSectors(db),
     async close() {
