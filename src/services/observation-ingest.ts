@@ -27,6 +27,16 @@ export interface IngestContext {
 const HTTP_STATUS: Record<ItemStatus, ItemResult['httpStatus']> = { created: 201, duplicate: 200, conflict: 409, invalid: 400 };
 
 /**
+ * `sector` and `receivedAt` are the server's to derive; an exported record carries them, and
+ * dropping them lets an export be imported elsewhere (a site's data merged at the cell).
+ */
+function withoutDerivedFields(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !('sector' in raw || 'receivedAt' in raw)) return raw;
+  const { sector: _s, receivedAt: _r, ...rest } = raw as Record<string, unknown>;
+  return rest;
+}
+
+/**
  * Validates, enriches (sector) and stores observations from any channel. Invalid items are
  * quarantined with their reason; valid ones are stored idempotently by id.
  */
@@ -69,7 +79,7 @@ export class ObservationIngest {
 
     items.forEach((raw, index) => {
       const prefix = [...(ctx.pathPrefix ?? []), ...(ctx.pathPrefix ? [index] : [])];
-      const parsed = ObservationInput.safeParse(raw);
+      const parsed = ObservationInput.safeParse(withoutDerivedFields(raw));
       const rawIdValue = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id) : null;
       if (!parsed.success) {
         const errors = fieldErrors(parsed.error.issues, prefix);
