@@ -1,0 +1,165 @@
+import { useCallback, useMemo, useState } from 'react';
+import type { FeatureCollection, Point } from 'geojson';
+import { getContactLine, getSectors } from './api';
+import { DetailsPanel } from './DetailsPanel';
+import { newDraft, rememberNation, type Draft } from './draft';
+import { nameAt, oblastAt, type BaseMap } from './geo';
+import { Header } from './Header';
+import { useHotkeys, useLoaded, useOnline, useStoredState } from './hooks';
+import { KindFilter } from './KindFilter';
+import { ALL_KINDS, styleKey } from './kinds';
+import { MapLegend } from './MapLegend';
+import { ObservationMap, type ObservationFeatureProps } from './map/ObservationMap';
+import { ObservationForm } from './ObservationForm';
+import { useOutbox } from './outbox';
+import { OutboxPanel } from './OutboxPanel';
+import { TimeFilterPanel } from './TimeFilterPanel';
+import { PRESETS, type TimeFilter } from './time-window';
+import { Toasts, useToasts } from './Toasts';
+import type { LatLon, Observation, ObservationInput, ObservationKind } from './types';
+import { useObservations } from './useObservations';
+
+/** The right-hand panel. Details keep the observation, so they stay open if a refresh drops it. */
+type Panel = { kind: 'none' } | { kind: 'details'; observation: Observation } | { kind: 'form' } | { kind: 'outbox' };
+
+const loadBase = () => fetch(`${import.meta.env.BASE_URL}ukraine-oblasts.geojson`).then((r) => (r.ok ? (r.json() as Promise<BaseMap>) : Promise.reject(new Error(`HTTP ${r.status}`))));
+
+const isTimeFilter = (v: unknown): v is TimeFilter => typeof v === 'object' && v !== null && PRESETS.some((p) => p.id === (v as TimeFilter).preset);
+const isKinds = (v: unknown): v is ObservationKind[] => Array.isArray(v) && v.every((k) => ALL_KINDS.includes(k as ObservationKind));
+
+/** A queued (unsent) observation, shaped as a stored one for the map and the details panel. */
+const asObservation = (i: ObservationInput): Observation => ({ count: 1, source: { kind: 'monitor' }, releasability: 'MECHANISM', ...i, sector: null, receivedAt: '' }) as Observation;
+
+/** "Donetsk Oblast · sector Donetsk", for the form's place. */
+const placeName = (oblast: string | undefined, sector: string | undefined) => [oblast ?? 'Outside Ukraine', sector && `sector ${sector}`].filter(Boolean).join(' · ');
+
+export function App() {
+  const [time, setTime] = useStoredState<TimeFilter>('truceline.time', { preset: '24h', from: '', to: '' }, isTimeFilter);
+  const [kinds, setKinds] = useStoredState<ObservationKind[]>('truceline.kinds', ALL_KINDS, isKinds);
+  const observations = useObservations(time, kinds);
+  const base = useLoaded(loadBase);
+  const sectors = useLoaded(getSectors);
+  const contactLine = useLoaded(getContactLine);
+  const online = useOnline();
+  const { toasts, toast } = useToasts();
+
+  const [panel, setPanel] = useState<Panel>({ kind: 'none' });
+  const [draft, setDraft] = useState<Draft>(newDraft);
+
+  const { upsert } = observations;
+  const outbox = useOutbox(
+    useCallback(
+      (o: Observation) => {
+        upsert(o);
+        toast('A queued observation was sent');
+      },
+      [upsert, toast],
+    ),
+  );
+
+  const pending = useMemo(() => outbox.items.filter((i) => !i.rejected).map((i) => asObservation(i.input)), [outbox.items]);
+  const features = useMemo<FeatureCollection<Point, ObservationFeatureProps>>(() => {
+    const feature = (o: Observation, isPending: boolean) => ({
+      type: 'Feature' as const,
+      geometry: { type: 'Point' as const, coordinates: [o.location.lon, o.location.lat] },
+      properties: { id: o.id, kind: o.kind, style: styleKey(o), count: o.count, t: Date.parse(o.observedAt), pending: isPending },
+    });
+    return { type: 'FeatureCollection', features: [...observations.items.map((o) => feature(o, false)), ...pending.map((o) => feature(o, true))] };
+  }, [observations.items, pending]);
+  const counts = useMemo(() => {
+    const c = new Map<string, number>();
+    for (const o of observations.items) c.set(styleKey(o), (c.get(styleKey(o)) ?? 0) + 1);
+    return c;
+  }, [observations.items]);
+
+  const find = (id: string) => observations.items.find((o) => o.id === id) ?? pending.find((o) => o.id === id);
+  const selected = panel.kind === 'details' ? (find(panel.observation.id) ?? panel.observation) : undefined;
+  const sectorName = (id: string | null) => sectors?.features.find((f) => f.properties.id === id)?.properties.name;
+
+  const openForm = () => {
+    // An untouched draft starts afresh (time = now); a touched one is restored as the monitor left it.
+    if (!draft.touched) setDraft(newDraft());
+    setPanel({ kind: 'form' });
+  };
+  const close = () => setPanel({ kind: 'none' });
+  useHotkeys({ onNew: openForm, onEscape: close });
+
+  const place: LatLon | null = panel.kind === 'form' && draft.lat && draft.lon && Number.isFinite(+draft.lat) && Number.isFinite(+draft.lon) ? { lat: +draft.lat, lon: +draft.lon } : null;
+
+  return (
+    <div className="app">
+      <Header
+        shown={observations.items.length}
+        total={observations.total}
+        loading={observations.loading}
+        error={observations.error}
+        updatedAt={observations.updatedAt}
+        queued={pending.length}
+        rejected={outbox.items.length - pending.length}
+        online={online}
+        onOpenOutbox={() => setPanel({ kind: 'outbox' })}
+        onNew={openForm}
+      />
+      <div className="body">
+        <nav className="sidebar" aria-label="Filters">
+          <TimeFilterPanel value={time} onChange={setTime} />
+          <KindFilter selected={kinds} counts={counts} onChange={setKinds} />
+        </nav>
+        <main className="map-area">
+          <ObservationMap
+            base={base}
+            sectors={sectors}
+            contactLine={contactLine}
+            observations={features}
+            selectedId={selected?.id ?? null}
+            selectedAt={selected?.location ?? null}
+            picking={panel.kind === 'form'}
+            place={place}
+            onSelect={(id) => {
+              const o = id ? find(id) : undefined;
+              setPanel(o ? { kind: 'details', observation: o } : { kind: 'none' });
+            }}
+            onPick={({ lat, lon }) => setDraft((d) => ({ ...d, lat: lat.toFixed(5), lon: lon.toFixed(5), touched: true }))}
+          />
+          <MapLegend />
+          {panel.kind === 'form' && !place && <div className="map-hint">Click the map to set the place</div>}
+          <Toasts toasts={toasts} />
+          {selected && (
+            <DetailsPanel
+              observation={selected}
+              pending={pending.some((p) => p.id === selected.id)}
+              sectorName={sectorName(selected.sector)}
+              oblast={oblastAt(base, selected.location.lat, selected.location.lon)}
+              onClose={close}
+            />
+          )}
+          {panel.kind === 'form' && (
+            <ObservationForm
+              draft={draft}
+              onChange={setDraft}
+              where={place ? placeName(oblastAt(base, place.lat, place.lon), nameAt(sectors, place.lat, place.lon)) : undefined}
+              onClose={close}
+              onFiled={(o) => {
+                rememberNation(draft.nation);
+                const visible = upsert(o);
+                setDraft(newDraft());
+                setPanel({ kind: 'details', observation: o });
+                toast(visible ? 'Observation filed' : 'Observation filed; the current filters hide it on the map');
+              }}
+              onQueued={(input) => {
+                rememberNation(draft.nation);
+                outbox.enqueue(input);
+                setDraft(newDraft());
+                setPanel({ kind: 'none' });
+                toast('No connection: the observation is queued and will be sent when the connection is back', 'warn');
+              }}
+            />
+          )}
+          {panel.kind === 'outbox' && (
+            <OutboxPanel items={outbox.items} online={online} onRetry={() => void outbox.flush()} onDiscard={outbox.discard} onClose={close} />
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+/** The legend of the map's lines and areas; the kind filter is the legend of the points. */
+export function MapLegend() {
+  return (
+    <div className="map-legend" data-testid="map-legend" aria-label="Map legend">
+      <div>
+        <span className="lg-line lg-contact" aria-hidden /> Contact line (illustrative)
+      </div>
+      <div>
+        <span className="lg-area lg-sector" aria-hidden /> Sector
+      </div>
+      <div>
+        <span className="lg-line lg-border" aria-hidden /> Ukraine border
+      </div>
+      <div>
+        <span className="lg-line lg-oblast" aria-hidden /> Oblast boundary
+      </div>
+      <div>
+        <span className="lg-dot lg-queued" aria-hidden /> Queued, not yet sent
+      </div>
+    </div>
+  );
+}

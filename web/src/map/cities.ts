@@ -1,0 +1,23 @@
+/** Cities drawn for orientation (the map has no place names otherwise): [name, lon, lat]. */
+export const CITIES: [string, number, number][] = [
+  ['Kyiv', 30.5234, 50.4501],
+  ['Kharkiv', 36.2304, 49.9935],
+  ['Dnipro', 35.0462, 48.4647],
+  ['Zaporizhzhia', 35.1396, 47.8388],
+  ['Donetsk', 37.8029, 48.0159],
+  ['Luhansk', 39.3078, 48.574],
+  ['Mariupol', 37.5434, 47.0971],
+  ['Kramatorsk', 37.5562, 48.7305],
+  ['Melitopol', 35.3653, 46.8489],
+  ['Kherson', 32.6169, 46.6354],
+  ['Mykolaiv', 31.9946, 46.975],
+  ['Odesa', 30.7233, 46.4825],
+  ['Sumy', 34.7981, 50.9077],
+  ['Poltava', 34.5514, 49.5883],
+  ['Kropyvnytskyi', 32.2623, 48.5079],
+  ['Chernihiv', 31.2893, 51.4982],
+  ['Vinnytsia', 28.4682, 49.2331],
+  ['Lviv', 24.0297, 49.8397],
+  ['Simferopol', 34.1024, 44.9521],
+  ['Sevastopol', 33.5254, 44.6166],
+];
