@@ -1,5 +1,5 @@
 import { buffer, difference, featureCollection, lineString } from '@turf/turf';
-import type { MultiPolygon, Polygon } from 'geojson';
+import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import type { Sector } from '../domain/sector';
 import { DEMO_SECTOR_SECTIONS, ILLUSTRATIVE_LINE_COORDS } from './contact-line';
 
@@ -14,13 +14,14 @@ const round = (g: Polygon | MultiPolygon): Polygon | MultiPolygon =>
  * minus the sectors before it, so sectors touch without overlapping.
  */
 export function demoSectors(): Sector[] {
-  const taken: ReturnType<typeof buffer>[] = [];
+  type Area = Feature<Polygon | MultiPolygon>;
+  const taken: Area[] = [];
   return DEMO_SECTOR_SECTIONS.map(({ id, name, from, to }) => {
     const i = ILLUSTRATIVE_LINE_COORDS.findIndex((p) => sameAs(p, from));
     const j = ILLUSTRATIVE_LINE_COORDS.findIndex((p) => sameAs(p, to));
-    const band = buffer(lineString(ILLUSTRATIVE_LINE_COORDS.slice(i, j + 1)), HALF_WIDTH_KM, { units: 'kilometers', steps: 4 })!;
-    let area = band;
-    for (const prev of taken) area = (difference(featureCollection([area, prev!])) as typeof band) ?? area;
+    const band = buffer(lineString(ILLUSTRATIVE_LINE_COORDS.slice(i, j + 1)), HALF_WIDTH_KM, { units: 'kilometers', steps: 4 }) as Area;
+    let area: Area = band;
+    for (const prev of taken) area = difference(featureCollection([area, prev])) ?? area;
     taken.push(band);
     return { id, name, geometry: round(area.geometry) };
   });

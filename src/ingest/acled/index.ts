@@ -1,0 +1,4 @@
+export * from './csv';
+export * from './columns';
+export * from './import';
+export * from './export';
