@@ -1,5 +1,6 @@
-import type { ObservationQuery } from './repository';
-import { decodeCursor } from './cursor';
+import type { Observation } from '../domain/observation';
+import type { ObservationQuery, Page } from './repository';
+import { decodeCursor, encodeCursor } from './cursor';
 import { InvalidInputError } from '../domain/errors';
 
 export interface SqlFragment {
@@ -15,6 +16,14 @@ export interface SqlFragment {
 export function observationWhere(
   q: Omit<ObservationQuery, 'limit'>,
   placeholder: (index: number) => string,
+  opts: {
+    /**
+     * An extra, index-friendly clause for the bbox that may match more than the box but never
+     * less (e.g. PostGIS `point && envelope`, whose boxes are rounded outwards to float4). The
+     * exact lon/lat comparison is always applied as well, so results do not depend on it.
+     */
+    bboxPrefilter?: (bbox: [number, number, number, number], p: (v: unknown) => string) => string;
+  } = {},
 ): { filter: SqlFragment; page: SqlFragment } {
   const build = (withCursor: boolean): SqlFragment => {
     const clauses: string[] = [];
@@ -25,6 +34,7 @@ export function observationWhere(
     };
     if (q.bbox) {
       const [minLon, minLat, maxLon, maxLat] = q.bbox;
+      if (opts.bboxPrefilter) clauses.push(opts.bboxPrefilter(q.bbox, p));
       clauses.push(`lon >= ${p(minLon)} AND lon <= ${p(maxLon)} AND lat >= ${p(minLat)} AND lat <= ${p(maxLat)}`);
     }
     if (q.from !== undefined) clauses.push(`observed_at_ms >= ${p(q.from)}`);
@@ -34,9 +44,34 @@ export function observationWhere(
     if (withCursor && q.cursor !== undefined) {
       const k = decodeCursor(q.cursor);
       if (!k) throw new InvalidInputError('cursor', 'is not a cursor this server issued');
-      clauses.push(`(observed_at_ms < ${p(k.t)} OR (observed_at_ms = ${p(k.t)} AND id < ${p(k.id)}))`);
+      // (t, id) < (k.t, k.id), spelt so that both engines use the time index for the bound.
+      clauses.push(`observed_at_ms <= ${p(k.t)} AND (observed_at_ms < ${p(k.t)} OR id < ${p(k.id)})`);
     }
     return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
   };
   return { filter: build(false), page: build(true) };
+}
+
+/** The documents of one page (plus one, to know whether there is more), newest first. */
+export const pageSelect = (where: string, limitPlaceholder: string): string =>
+  `SELECT doc FROM observations ${where} ORDER BY observed_at_ms DESC, id DESC LIMIT ${limitPlaceholder}`;
+
+/**
+ * Whether a page's rows already tell the total: a first page (no cursor) that holds everything
+ * the filter matches. Then counting again would only repeat the same filter (most map windows
+ * fit in one page, and the count was a third of their time). Exact, not an estimate.
+ */
+export const totalFromPage = (q: Pick<ObservationQuery, 'cursor' | 'limit'>, rows: number): boolean => q.cursor === undefined && rows <= q.limit;
+
+/**
+ * The page from up to limit + 1 documents (the extra one only says there is more). The cursor's
+ * key comes from the last document: both stores write observed_at_ms as Date.parse(observedAt)
+ * of the very document they store, and id is its id. (Selecting the two columns as well cost
+ * 20% of a map query in SQLite.)
+ */
+export function pageOf(docs: Observation[], limit: number, total: number): Page<Observation> {
+  const more = docs.length > limit;
+  const items = more ? docs.slice(0, limit) : docs;
+  const last = items[items.length - 1];
+  return { items, total, nextCursor: more && last ? encodeCursor({ t: Date.parse(last.observedAt), id: last.id }) : null };
 }

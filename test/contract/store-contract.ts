@@ -25,11 +25,88 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(back).toEqual(s.observation);
     });
 
+    it('keeps awkward text in an observation exactly', async () => {
+      const notes = 'NUL \u0000, lone \ud800 surrogate, "quotes", back\\slash \\u0000, tab\t, newline\n, ґ 💥 \u2028';
+      const s = storedObservation({ notes, location: { lat: -33.3, lon: 151.2 } });
+      await store.observations.insertMany([s]);
+      expect((await store.observations.get(s.observation.id))?.notes).toBe(notes);
+      const page = await store.observations.list({ bbox: [151.19, -33.31, 151.21, -33.29], limit: 100 });
+      expect(page.items.find((o) => o.id === s.observation.id)).toEqual(s.observation);
+    });
+
     it('tells a duplicate from a conflicting reuse of an id, and overwrites nothing', async () => {
       const s = storedObservation();
       const changed = { ...s, observation: { ...s.observation, count: 7 }, contentHash: 'other' };
       expect(await store.observations.insertMany([s, s, changed])).toEqual(['created', 'duplicate', 'conflict']);
       expect((await store.observations.get(s.observation.id))?.count).toBe(1);
+    });
+
+    it('decides repeats of an id within one batch in order, against what is stored by then', async () => {
+      const s = storedObservation();
+      const s2 = { ...s, observation: { ...s.observation, count: 2 }, contentHash: s.contentHash + '-2' };
+      const live: ChangeEvent[] = [];
+      const off = store.changes.subscribe((e) => live.push(e));
+      expect(await store.observations.insertMany([s])).toEqual(['created']);
+      const n = storedObservation();
+      const n2 = { ...n, observation: { ...n.observation, count: 3 }, contentHash: n.contentHash + '-3' };
+      const m = storedObservation();
+      const m2 = { ...m, observation: { ...m.observation, count: 4 }, contentHash: m.contentHash + '-4' };
+      expect(await store.observations.insertMany([s2, s, s2, n, n, n2, m2, m, m2])).toEqual([
+        'conflict',
+        'duplicate',
+        'conflict',
+        'created',
+        'duplicate',
+        'conflict',
+        'created',
+        'conflict',
+        'duplicate',
+      ]);
+      expect(await store.observations.get(s.observation.id)).toEqual(s.observation);
+      expect(await store.observations.get(n.observation.id)).toEqual(n.observation);
+      expect(await store.observations.get(m.observation.id)).toEqual(m2.observation);
+      const ids = [s, n, m].map((x) => x.observation.id);
+      await vi.waitFor(() => expect(live.filter((e) => ids.includes(e.id))).toHaveLength(3), { timeout: 5000 });
+      off();
+      expect(live.filter((e) => ids.includes(e.id)).map((e) => e.id)).toEqual(ids);
+    });
+
+    it('creates an id once when concurrent batches offer it, and publishes every creation once, in seq order', async () => {
+      const before = await store.changes.latest();
+      const live: ChangeEvent[] = [];
+      const off = store.changes.subscribe((e) => live.push(e));
+      const shared = storedObservation();
+      const batches = Array.from({ length: 12 }, (_, i) => [...Array.from({ length: 1 + i * 3 }, () => storedObservation()), shared]);
+      const outcomes = await Promise.all(batches.map((b) => store.observations.insertMany(b)));
+      expect(outcomes.map((o) => o[o.length - 1]).filter((x) => x === 'created')).toHaveLength(1);
+      expect(outcomes.map((o) => o[o.length - 1]).filter((x) => x === 'duplicate')).toHaveLength(11);
+      const ids = new Set(batches.flat().map((x) => x.observation.id));
+      await vi.waitFor(() => expect(live.filter((e) => ids.has(e.id))).toHaveLength(ids.size), { timeout: 5000 });
+      off();
+      const mine = live.filter((e) => ids.has(e.id));
+      expect(new Set(mine.map((e) => e.id)).size).toBe(ids.size);
+      mine.forEach((e, i) => i > 0 && expect(e.seq).toBeGreaterThan(mine[i - 1]!.seq));
+      expect((await store.changes.since(before, 100_000)).filter((e) => ids.has(e.id))).toEqual(mine);
+      for (const b of batches) {
+        // Each batch's own creations keep their input order in the feed.
+        const order = b.map((x) => x.observation.id).filter((id) => id !== shared.observation.id);
+        expect(mine.map((e) => e.id).filter((id) => order.includes(id))).toEqual(order);
+      }
+    });
+
+    it('resumes from any seq, exclusive, a limited number at a time', async () => {
+      const before = await store.changes.latest();
+      const batch = Array.from({ length: 5 }, () => storedObservation());
+      await store.observations.insertMany(batch);
+      const ids = batch.map((x) => x.observation.id);
+      const all = (await store.changes.since(before, 100_000)).filter((e) => ids.includes(e.id));
+      expect(all.map((e) => e.id)).toEqual(ids);
+      const firstTwo = await store.changes.since(before, 2);
+      expect(firstTwo).toHaveLength(2);
+      expect(await store.changes.since(firstTwo[1]!.seq, 100_000)).toEqual(expect.arrayContaining(all.slice(2)));
+      expect((await store.changes.since(all[4]!.seq, 100_000)).some((e) => ids.includes(e.id))).toBe(false);
+      expect(await store.changes.latest()).toBeGreaterThanOrEqual(all[4]!.seq);
+      expect(all.every((e) => !Number.isNaN(Date.parse(e.at)) && new Date(e.at).toISOString() === e.at)).toBe(true);
     });
 
     it('answers undefined for an unknown id', async () => {
@@ -86,6 +163,94 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(seen).toEqual(all.items.map((o) => o.id));
     });
 
+    it('orders equal instants by id, byte by byte, and pages across them', async () => {
+      const lon0 = -100 + Math.random() * 50;
+      const bbox: [number, number, number, number] = [lon0, -80, lon0 + 0.1, -79.9];
+      const at = new Date(Date.UTC(2026, 2, 3, 4, 5, 6)).toISOString();
+      // Case and punctuation order differently under a locale's collation than byte-wise.
+      const suffix = uuidv7();
+      const ids = ['Zulu', 'alpha', 'Alpha', '_under', '0zero', '~tilde', 'b.dot', 'B-dash'].map((p) => `${p}-${suffix}`);
+      await store.observations.insertMany(ids.map((id) => storedObservation({ id, observedAt: at, location: { lat: -79.95, lon: lon0 + 0.05 } })));
+      const expected = [...ids].sort((a, b) => (Buffer.compare(Buffer.from(b), Buffer.from(a))));
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.observations.list({ bbox, limit: 3, cursor });
+        expect(page.total).toBe(ids.length);
+        seen.push(...page.items.map((o) => o.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(expected);
+    });
+
+    it('treats the bbox as closed and exact, and the time window as [from, to)', async () => {
+      const lon0 = Math.round(-60 + Math.random() * 40);
+      const lat0 = 75.123456789;
+      const [w, s, e, n] = [lon0 + 0.1, lat0, lon0 + 0.2, lat0 + 0.1];
+      const bbox: [number, number, number, number] = [w, s, e, n];
+      const t0 = Date.UTC(2026, 5, 1);
+      const at = (ms: number) => new Date(ms).toISOString();
+      const mk = (lon: number, lat: number, t = t0) => storedObservation({ location: { lon, lat }, observedAt: at(t) });
+      const onEdges = [mk(w, s), mk(e, n), mk(w, n), mk(e, s), mk((w + e) / 2, s)];
+      // Just outside, by far less than PostGIS's float4 bounding-box rounding.
+      const justOut = [mk(w - 1e-9, (s + n) / 2), mk(e + 1e-9, (s + n) / 2), mk((w + e) / 2, s - 1e-9), mk((w + e) / 2, n + 1e-9)];
+      const mid = (w + e) / 2;
+      const timed = [mk(mid, lat0 + 0.05, t0 + 1000), mk(mid, lat0 + 0.05, t0 + 1999), mk(mid, lat0 + 0.05, t0 + 2000), mk(mid, lat0 + 0.05, t0 + 999)];
+      await store.observations.insertMany([...onEdges, ...justOut, ...timed]);
+      const inBox = await store.observations.list({ bbox, limit: 100 });
+      expect(new Set(inBox.items.map((o) => o.id))).toEqual(new Set([...onEdges, ...timed].map((x) => x.observation.id)));
+      expect(inBox.total).toBe(onEdges.length + timed.length);
+      const window = await store.observations.list({ bbox, from: t0 + 1000, to: t0 + 2000, limit: 100 });
+      expect(window.items.map((o) => o.id)).toEqual([timed[1]!, timed[0]!].map((x) => x.observation.id));
+      expect(window.total).toBe(2);
+      const point: [number, number, number, number] = [w, s, w, s];
+      expect((await store.observations.list({ bbox: point, limit: 10 })).items.map((o) => o.id)).toEqual([onEdges[0]!.observation.id]);
+    });
+
+    it('reports the exact total whether or not the first page holds every match', async () => {
+      const lon0 = 120 + Math.random() * 50;
+      const bbox: [number, number, number, number] = [lon0, 60, lon0 + 0.2, 60.2];
+      const rows = Array.from({ length: 6 }, (_, i) => storedObservation({ location: { lat: 60.1, lon: lon0 + 0.01 * (i + 1) } }));
+      await store.observations.insertMany(rows);
+      for (const limit of [5, 6, 7]) {
+        const page = await store.observations.list({ bbox, limit });
+        expect(page.total).toBe(6);
+        expect(page.items).toHaveLength(Math.min(limit, 6));
+        expect(page.nextCursor === null).toBe(limit >= 6);
+        if (page.nextCursor) {
+          const next = await store.observations.list({ bbox, limit, cursor: page.nextCursor });
+          expect(next).toMatchObject({ total: 6, nextCursor: null });
+          expect(next.items).toHaveLength(6 - limit);
+        }
+      }
+    });
+
+    it('answers an empty page for a filter nothing matches', async () => {
+      const page = await store.observations.list({ bbox: [-179.99, -89.99, -179.98, -89.98], from: 0, to: 1, kinds: ['mine', 'casualty'], limit: 10 });
+      expect(page).toEqual({ items: [], total: 0, nextCursor: null });
+      const chunks: unknown[] = [];
+      for await (const c of store.observations.iterate({ bbox: [-179.99, -89.99, -179.98, -89.98] })) chunks.push(c);
+      expect(chunks).toEqual([]);
+    });
+
+    it('filters on several kinds at once, and on a time window alone', async () => {
+      const t0 = Date.UTC(2031, 0, 1) + Math.floor(Math.random() * 1e9);
+      const kinds = ['mine', 'casualty', 'damage', 'movement'] as const;
+      const rows = kinds.map((kind, i) => storedObservation({ kind, subkind: undefined, observedAt: new Date(t0 + i).toISOString() }));
+      await store.observations.insertMany(rows);
+      const page = await store.observations.list({ from: t0, to: t0 + 4, kinds: ['mine', 'damage'], limit: 10 });
+      expect(page.items.map((o) => o.kind)).toEqual(['damage', 'mine']);
+      expect(page.total).toBe(2);
+      const all = await store.observations.list({ from: t0, to: t0 + 4, limit: 10 });
+      expect(all.items.map((o) => o.id)).toEqual(rows.map((r) => r.observation.id).reverse());
+    });
+
+    it('counts what it stores', async () => {
+      const before = await store.observations.count();
+      await store.observations.insertMany([storedObservation(), storedObservation()]);
+      expect(await store.observations.count()).toBeGreaterThanOrEqual(before + 2);
+    });
+
     it('rejects a cursor it did not issue', async () => {
       await expect(store.observations.list({ limit: 10, cursor: 'not-a-cursor' })).rejects.toThrow(/cursor/);
     });
@@ -104,6 +269,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const body = Buffer.from([0x7b, 0x00, 0xff, 0x22]);
       await store.inbox.storeRaw({ id: rawId, channel: 'http', receivedAt: new Date().toISOString(), contentType: 'application/json', size: 4, body, truncated: false });
       expect((await store.inbox.getRaw(rawId))?.body.equals(body)).toBe(true);
+      const truncated = { id: uuidv7(), channel: 'cot' as const, receivedAt: '2026-11-20T14:05:00+02:00', contentType: null, size: 1_000_000, body: Buffer.alloc(1024, 7), truncated: true };
+      await store.inbox.storeRaw(truncated);
+      expect(await store.inbox.getRaw(truncated.id)).toEqual(truncated);
+      expect(await store.inbox.getRaw('no-such-' + uuidv7())).toBeUndefined();
       const ids = [uuidv7(), uuidv7()];
       for (const id of ids)
         await store.inbox.quarantine({ id, rawId, channel: 'feed', receivedAt: new Date().toISOString(), reason: 'malformed JSON', field: 'location.lat', size: 4, excerpt: '{' });
@@ -112,6 +281,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(page.items[0]).toMatchObject({ rawId, reason: 'malformed JSON', field: 'location.lat', size: 4 });
       const next = await store.inbox.listQuarantine({ limit: 1, channel: 'feed', cursor: page.nextCursor! });
       expect(next.items[0]?.id).toBe(ids[0]);
+    });
+
+    it('keeps quarantine text exactly, NUL characters included', async () => {
+      const record = {
+        id: uuidv7(),
+        rawId: null,
+        channel: 'cli' as const,
+        receivedAt: '2026-11-20T14:05:00.123+02:00',
+        reason: 'malformed JSON: Unexpected token \u0000 in "\u0000\u0001ÿ" — Кратер 💥',
+        field: 'a\u0000b',
+        size: 3,
+        excerpt: '\u0000\u0001\u0002{"x": "\u0000"} ✓',
+      };
+      await store.inbox.quarantine(record);
+      const page = await store.inbox.listQuarantine({ limit: 1000, channel: 'cli' });
+      expect(page.items.find((q) => q.id === record.id)).toEqual(record);
     });
 
     it('publishes one change per created observation, and resumes from a seq without gaps', async () => {

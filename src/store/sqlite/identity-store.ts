@@ -124,9 +124,13 @@ export class SqliteAudit implements AuditRepository {
   async list(q: { entity?: string; entityId?: string; limit: number; cursor?: string }) {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (q.entity) (where.push('entity = ?'), params.push(q.entity));
-    if (q.entityId) (where.push('entity_id = ?'), params.push(q.entityId));
-    if (q.cursor) (where.push('id < ?'), params.push(q.cursor));
+    const add = (clause: string, value: unknown) => {
+      where.push(clause);
+      params.push(value);
+    };
+    if (q.entity) add('entity = ?', q.entity);
+    if (q.entityId) add('entity_id = ?', q.entityId);
+    if (q.cursor) add('id < ?', q.cursor);
     const rows = this.db
       .prepare(`SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`)
       .all(...params, q.limit + 1) as { id: string; at: string; actor: string; action: string; entity: string; entity_id: string | null; detail: string }[];
