@@ -1,5 +1,6 @@
 import type { Observation, ObservationKind } from '../domain/observation';
 import type { Sector } from '../domain/sector';
+import type { AuditRepository, IdentityRepository } from './identity-repository';
 
 /**
  * The store's contract. Every implementation (SQLite embedded, PostgreSQL for the cell) passes
@@ -115,6 +116,8 @@ export interface Store {
   readonly observations: ObservationRepository;
   readonly inbox: InboxRepository;
   readonly sectors: SectorRepository;
+  readonly identity: IdentityRepository;
+  readonly audit: AuditRepository;
   /** A short description for logs, without secrets. */
   readonly description: string;
   close(): Promise<void>;

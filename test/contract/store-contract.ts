@@ -326,5 +326,46 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const found = (await store.sectors.list()).filter((s) => s.id === id);
       expect(found).toEqual([{ id, name: 'New name', geometry }]);
     });
+
+    it('keeps users, sessions and API tokens, and refuses a second user of the same name', async () => {
+      const username = 'u' + uuidv7().slice(-12);
+      const user = {
+        id: uuidv7(), username, passwordHash: '$argon2id$x', nation: 'FRA', org: 'France', orgKind: 'nation' as const,
+        roles: ['liaison_officer' as const], createdAt: new Date().toISOString(), failedLogins: 0, lockedUntil: null, mustChangePassword: true,
+      };
+      expect(await store.identity.createUser(user)).toBe('created');
+      expect(await store.identity.createUser({ ...user, id: uuidv7() })).toBe('exists');
+      expect(await store.identity.userByName(username)).toEqual(user);
+      await store.identity.setLoginState(user.id, 3, '2030-01-01T00:00:00.000Z');
+      await store.identity.setPassword(user.id, '$argon2id$y', false);
+      expect(await store.identity.userById(user.id)).toMatchObject({ failedLogins: 3, lockedUntil: '2030-01-01T00:00:00.000Z', passwordHash: '$argon2id$y', mustChangePassword: false });
+      expect((await store.identity.listUsers()).some((u) => u.username === username)).toBe(true);
+
+      const session = { idHash: 'h' + uuidv7(), userId: user.id, csrfToken: 'c', createdAt: 'a', expiresAt: 'b' };
+      await store.identity.createSession(session);
+      expect(await store.identity.sessionByHash(session.idHash)).toEqual(session);
+      await store.identity.deleteSession(session.idHash);
+      expect(await store.identity.sessionByHash(session.idHash)).toBeUndefined();
+
+      const token = { id: uuidv7(), userId: user.id, name: 'feed', tokenHash: 't' + uuidv7(), scopes: ['read', 'write'], createdAt: 'now', revokedAt: null };
+      await store.identity.createToken(token);
+      expect(await store.identity.tokenByHash(token.tokenHash)).toEqual(token);
+      expect(await store.identity.revokeToken(token.id, 'later')).toBe(true);
+      expect(await store.identity.revokeToken(token.id, 'again')).toBe(false);
+      expect((await store.identity.tokensOf(user.id))[0]?.revokedAt).toBe('later');
+    });
+
+    it('appends to the audit log and lists it newest first by entity', async () => {
+      const entityId = uuidv7();
+      const ids = [uuidv7(), uuidv7(), uuidv7()];
+      for (const [i, id] of ids.entries())
+        await store.audit.append({ id, at: new Date().toISOString(), actor: 'user:a', action: `step.${i}`, entity: 'observation', entityId, detail: { i, text: 'Авдіївка' } });
+      const first = await store.audit.list({ entity: 'observation', entityId, limit: 2 });
+      expect(first.items.map((e) => e.id)).toEqual([ids[2], ids[1]]);
+      expect(first.items[0]!.detail).toEqual({ i: 2, text: 'Авдіївка' });
+      const rest = await store.audit.list({ entity: 'observation', entityId, limit: 2, cursor: first.nextCursor! });
+      expect(rest.items.map((e) => e.id)).toEqual([ids[0]]);
+      expect(rest.nextCursor).toBeNull();
+    });
   });
 }

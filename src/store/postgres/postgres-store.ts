@@ -5,6 +5,7 @@ import type { InboxRepository, Page, QuarantineRecord, RawInput, SectorRepositor
 import { PgChangeFeed } from './change-feed';
 import { migrate } from './migrate';
 import { PgObservations } from './observations';
+import { PgAudit, PgIdentity } from './identity-store';
 
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 10). The change feed holds one more for LISTEN. */
@@ -76,6 +77,8 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       observations: new PgObservations(pool, spatial),
       inbox: new PgInbox(pool),
       sectors: new PgSectors(pool),
+      identity: new PgIdentity(pool),
+      audit: new PgAudit(pool),
       async close() {
         await changes.close();
         await pool.end();

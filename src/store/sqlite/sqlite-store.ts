@@ -1,3 +1,4 @@
+import { SqliteAudit, SqliteIdentity } from './identity-store';
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -269,6 +270,8 @@ export function openSqliteStore(file: string): Store {
     observations: new SqliteObservations(db, changes),
     inbox: new SqliteInbox(db),
     sectors: new SqliteSectors(db),
+    identity: new SqliteIdentity(db),
+    audit: new SqliteAudit(db),
     async close() {
       db.close();
     },
