@@ -31,6 +31,7 @@ import type { Observation, ObservationKind } from '../src/domain/observation';
 import type { Store, StoredObservation } from '../src/store/repository';
 import { openPostgresStore, pgClientConfig } from '../src/store/postgres/postgres-store';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store';
+import { prng } from '../src/demo/prng';
 
 // ---- arguments ------------------------------------------------------------------------------------
 const args = process.argv.slice(2);
@@ -60,17 +61,6 @@ const metric = (name: string, value: number, unit: '1/s' | 'ms') =>
   process.stdout.write(`${JSON.stringify({ bench: 'store', metric: name, value: Math.round(value * 100) / 100, unit })}\n`);
 
 // ---- data -------------------------------------------------------------------------------------------
-/** Deterministic PRNG (mulberry32), so both stores get the same data and windows. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LINE = ILLUSTRATIVE_LINE_COORDS;
 const pointOnLine = (r: () => number): [number, number] => {
@@ -121,7 +111,7 @@ interface Window {
 }
 
 function windows(n: number): Window[] {
-  const r = rng(4242);
+  const r = prng(4242);
   return Array.from({ length: n }, () => {
     const [lon, lat] = pointOnLine(r);
     const w = 0.5 + r() * 1.5;
@@ -136,7 +126,7 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 
 // ---- phases ---------------------------------------------------------------------------------------------
 async function ingest(store: Store): Promise<number> {
-  const r = rng(7);
+  const r = prng(7);
   let busyMs = 0;
   let lastReport = Date.now();
   for (let done = 0; done < ROWS; ) {
@@ -171,7 +161,7 @@ async function mapQueries(store: Store): Promise<{ p50: number; p95: number }> {
   // full and the exact total has to count tens of thousands of matches.
   const wide: number[] = [];
   const wideTotals: number[] = [];
-  const r = rng(99);
+  const r = prng(99);
   for (let i = 0; i < 10; i++) {
     const days = 14 + r() * 14;
     const from = Math.floor(T0 + r() * (SPAN_DAYS - days) * DAY);

@@ -1,18 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { ObservationInput } from '../domain/observation';
 import { DEMO_SECTOR_SECTIONS, ILLUSTRATIVE_LINE_COORDS } from './contact-line';
+import { prng } from './prng';
 
-/** mulberry32: small, seeded, good enough to make the same demo week twice. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KM_PER_DEG_LAT = 111.2;
 const HOUR = 3_600_000;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+
 /** ../shared/data/geo beside the repository (DeepState files are read from there, never copied). */
 export const SHARED_GEO = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), '..', 'shared', 'data', 'geo');
 export const DEEPSTATE_20260822 = join(SHARED_GEO, 'deepstate-occupied', 'deepstatemap_data_20260822.geojson');
@@ -18,14 +19,4 @@ if (!HAVE_SHARED) {
 /** Title suffix that shows why a suite was skipped. */
 export const SHARED_NOTE = HAVE_SHARED ? '' : ' [SKIPPED: ../shared/data/geo absent]';
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../src/demo/prng';
