@@ -29,7 +29,7 @@ export const systemRoutes =
           querystring: z.object({
             limit: z.coerce.number().int().min(1).max(1000).default(100),
             cursor: z.string().max(100).optional(),
-            channel: z.enum(['http', 'cot', 'acled', 'feed', 'cli']).optional(),
+            channel: z.enum(['http', 'cot', 'acled', 'feed', 'cli', 'sync']).optional(),
           }),
           response: { 200: QuarantinePage },
         },
