@@ -9,6 +9,23 @@ export const Config = z.object({
   demo: z.boolean().default(true),
   web: z.boolean().default(true),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Site sync (src/sync): this instance's site id, used in NATS subjects. */
+  site: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-" (a NATS subject token)').optional(),
+  /** NATS server URL(s), comma-separated, e.g. nats://127.0.0.1:4222. */
+  nats: z.string().min(1).optional(),
+  /** Consume every site's stream into this store (the cell). */
+  consume: z.boolean().default(false),
+  /** A site's publish cursor file; default `<db>.sync-cursor.json` for a SQLite file. */
+  syncCursor: z.string().min(1).optional(),
+  /** CoT (TAK) plain streaming port over TCP; `--no-cot` turns the listener off. */
+  cotPort: z.coerce.number().int().min(0).max(65535).default(8087),
+  cot: z.boolean().default(true),
+  /** `accept`: anonymous CoT clients' events are taken as unverified observations; `refuse`: they are turned away. */
+  cotAnonymous: z.enum(['accept', 'refuse']).default('accept'),
+  /** A CoT client that sends nothing this long is dropped. */
+  cotIdleMs: z.coerce.number().int().positive().default(600_000),
+  /** Slow-loris guard: one CoT event must arrive within this long of its first byte. */
+  cotFrameMs: z.coerce.number().int().positive().default(60_000),
 });
 export type Config = z.output<typeof Config>;
 
@@ -20,6 +37,14 @@ export function loadConfig(overrides: Partial<Record<keyof Config, unknown>> = {
     db: env.TRUCELINE_DB,
     maxBody: env.TRUCELINE_MAX_BODY,
     logLevel: env.TRUCELINE_LOG_LEVEL,
+    site: env.TRUCELINE_SITE,
+    nats: env.TRUCELINE_NATS,
+    consume: env.TRUCELINE_NATS_CONSUME ? /^(1|true|yes|on)$/i.test(env.TRUCELINE_NATS_CONSUME) : undefined,
+    syncCursor: env.TRUCELINE_SYNC_CURSOR,
+    cotPort: env.TRUCELINE_COT_PORT,
+    cotAnonymous: env.TRUCELINE_COT_ANONYMOUS,
+    cotIdleMs: env.TRUCELINE_COT_IDLE_MS,
+    cotFrameMs: env.TRUCELINE_COT_FRAME_MS,
   };
   const defined = (o: object) => Object.entries(o).filter(([, v]) => v !== undefined && v !== '');
   const merged = Object.fromEntries([...defined(fromEnv), ...defined(overrides)]);
@@ -33,5 +58,5 @@ export function loadConfig(overrides: Partial<Record<keyof Config, unknown>> = {
 
 /** Masks a password in a database URL before it is printed. */
 export function maskSecrets(c: Config): Record<string, unknown> {
-  return { ...c, db: c.db.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@') };
+  return { ...c, db: c.db.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@'), nats: c.nats?.replace(/\/\/([^/@]+)@/g, '//***@') };
 }

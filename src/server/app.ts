@@ -10,24 +10,31 @@ import { ObservationIngest } from '../services/observation-ingest';
 import type { Store } from '../store/repository';
 import { installProblemHandler } from './problem';
 import { installRawBodyCapture } from './raw-body';
+import { installInboxOutcomes } from './inbox-outcome-hook';
+import { ingestRoutes } from './routes/ingest.routes';
 import { observationRoutes } from './routes/observation.routes';
 import { sectorRoutes } from './routes/sector.routes';
 import { systemRoutes } from './routes/system.routes';
 import { mapRoutes } from './routes/map.routes';
 import { streamRoutes } from './routes/stream.routes';
+import { agreementRoutes } from './routes/agreement.routes';
+import { AgreementService } from '../services/agreement.service';
 import { PROJECT_ROOT, VERSION } from '../project';
 
 export interface AppDeps {
   store: Store;
   config: Pick<Config, 'maxBody' | 'web' | 'logLevel'>;
+  /** The agreement in force and the judge of observations (default: one on this store). */
+  agreements?: AgreementService;
 }
 
-export async function buildApp({ store, config }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ store, config, agreements = new AgreementService(store) }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: { level: config.logLevel }, disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandler(app);
   installRawBodyCapture(app, store.inbox, config.maxBody);
+  installInboxOutcomes(app, store);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -43,12 +50,14 @@ export async function buildApp({ store, config }: AppDeps): Promise<FastifyInsta
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const ingest = new ObservationIngest(store);
+  const ingest = new ObservationIngest(store, agreements);
   await app.register(systemRoutes(store, VERSION));
   await app.register(observationRoutes(store, ingest));
   await app.register(sectorRoutes(store));
   await app.register(mapRoutes());
   await app.register(streamRoutes(store));
+  await app.register(ingestRoutes(store, ingest));
+  await app.register(agreementRoutes(agreements));
 
   const webDist = join(PROJECT_ROOT, 'web', 'dist');
   if (config.web && existsSync(join(webDist, 'index.html'))) {

@@ -2,12 +2,20 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import { TrucelineError } from '../domain/errors';
-import type { InboxRepository } from '../store/repository';
+import type { InboxChannel, InboxRepository } from '../store/repository';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Raw inbox id of this request's body: every body is stored before it is parsed. */
     rawId?: string;
+    /** The body's items have their outcomes in the inbox ledger (see inbox-outcome-hook.ts). */
+    inboxSettled?: boolean;
+    /** The body was quarantined here (its outcome is not recorded yet). */
+    inboxQuarantined?: boolean;
+  }
+  interface FastifyContextConfig {
+    /** How this route's bodies enter the raw inbox: their channel, non-JSON types passed through as a Buffer, a content type to store. */
+    inbox?: { channel: InboxChannel; text?: RegExp; contentType?: (req: FastifyRequest, header: string | null) => string | null };
   }
 }
 
@@ -27,7 +35,10 @@ export function excerptOf(body: Buffer): string {
 export function installRawBodyCapture(app: FastifyInstance, inbox: InboxRepository, maxBody: number): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { bodyLimit: Number.MAX_SAFE_INTEGER }, (req: FastifyRequest, payload: Readable, done) => {
-    const contentType = req.headers['content-type'] ?? null;
+    const header = req.headers['content-type'] ?? null;
+    const route = req.routeOptions.config?.inbox;
+    const channel: InboxChannel = route?.channel ?? 'http';
+    const contentType = route?.contentType ? route.contentType(req, header) : header;
     const receivedAt = new Date().toISOString();
     const chunks: Buffer[] = [];
     let size = 0;
@@ -64,11 +75,13 @@ export function installRawBodyCapture(app: FastifyInstance, inbox: InboxReposito
       const rawId = uuidv7();
       const declared = Number(req.headers['content-length']);
       const fullSize = Number.isFinite(declared) && declared > size ? declared : size;
-      await inbox.storeRaw({ id: rawId, channel: 'http', receivedAt, contentType, size: fullSize, body: head!, truncated: true });
+      req.rawId = rawId;
+      req.inboxQuarantined = true;
+      await inbox.storeRaw({ id: rawId, channel, receivedAt, contentType, size: fullSize, body: head!, truncated: true });
       await inbox.quarantine({
         id: uuidv7(),
         rawId,
-        channel: 'http',
+        channel,
         receivedAt,
         reason: `body of ${fullSize}${cutOff ? '+' : ''} bytes exceeds the limit of ${maxBody} bytes (TRUCELINE_MAX_BODY)`,
         field: null,
@@ -85,17 +98,20 @@ export function installRawBodyCapture(app: FastifyInstance, inbox: InboxReposito
     async function accept(body: Buffer): Promise<unknown> {
       const rawId = uuidv7();
       req.rawId = rawId;
-      await inbox.storeRaw({ id: rawId, channel: 'http', receivedAt, contentType, size: body.length, body, truncated: false });
-      const isJson = contentType === null || /json/i.test(contentType);
+      await inbox.storeRaw({ id: rawId, channel, receivedAt, contentType, size: body.length, body, truncated: false });
+      const isJson = header === null || /json/i.test(header);
+      if (route?.text && (header === null || route.text.test(header))) return body;
       if (!isJson) {
-        await inbox.quarantine({ id: uuidv7(), rawId, channel: 'http', receivedAt, reason: `unsupported content type ${contentType}`, field: null, size: body.length, excerpt: excerptOf(body) });
-        throw new TrucelineError(415, 'unsupported-media-type', 'Unsupported media type', `send application/json, not ${contentType}`, undefined, { rawId });
+        req.inboxQuarantined = true;
+        await inbox.quarantine({ id: uuidv7(), rawId, channel, receivedAt, reason: `unsupported content type ${header}`, field: null, size: body.length, excerpt: excerptOf(body) });
+        throw new TrucelineError(415, 'unsupported-media-type', 'Unsupported media type', `send application/json, not ${header}`, undefined, { rawId });
       }
       try {
         return JSON.parse(body.toString('utf8'));
       } catch (e) {
+        req.inboxQuarantined = true;
         const reason = `malformed JSON: ${(e as Error).message}`;
-        await inbox.quarantine({ id: uuidv7(), rawId, channel: 'http', receivedAt, reason, field: null, size: body.length, excerpt: excerptOf(body) });
+        await inbox.quarantine({ id: uuidv7(), rawId, channel, receivedAt, reason, field: null, size: body.length, excerpt: excerptOf(body) });
         throw new TrucelineError(400, 'malformed-json', 'Malformed JSON', reason, '(body)', { rawId });
       }
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EXPLOSION_SUBKINDS, OBSERVATION_KINDS, ObservationInput, Location, Observer, Weapon, Source } from '../domain/observation';
 import { Releasability } from '../domain/releasability';
+import { JudgementSchema } from './agreement.schemas';
 
 /** Wire shapes of the HTTP API: declared once, used to validate and to write the OpenAPI document. */
 
@@ -33,6 +34,7 @@ export const ObservationSchema = z
     releasability: Releasability,
     sector: z.string().nullable().describe('Sector the observation falls in; null outside every sector'),
     receivedAt: z.string().describe('When the server received it'),
+    judgement: JudgementSchema.nullable().optional().describe('The latest judgement against the agreement; null when it has none'),
   })
   .describe('A stored observation');
 
@@ -86,6 +88,13 @@ export const ObservationListQuery = z.object({
       return kinds as (typeof OBSERVATION_KINDS)[number][];
     }),
   sector: z.string().max(64).optional().describe('Sector id'),
+  breach: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((s) => (s === undefined ? undefined : s === 'true'))
+    .describe('true: only observations whose latest judgement finds a breach; false: only those without'),
+  provision: z.string().min(1).max(64).optional().describe('Only observations whose latest judgement breaches this provision (id)'),
+  zone: z.string().min(1).max(64).optional().describe('Only observations whose latest judgement puts them in this zone (provision, site or area id)'),
   limit: z.coerce.number().int().min(1).max(5000).default(100).describe('Page size, at most 5,000'),
   cursor: z.string().max(500).optional().describe('Opaque cursor from the previous page'),
 });

@@ -5,6 +5,7 @@ import { canonicalReleasability } from '../domain/releasability';
 import { fieldErrors } from '../domain/errors';
 import { SectorIndex } from '../domain/sector';
 import type { InboxChannel, InsertOutcome, Store, StoredObservation } from '../store/repository';
+import type { ObservationJudge } from './agreement.service';
 
 export type ItemStatus = InsertOutcome | 'invalid';
 
@@ -20,6 +21,8 @@ export interface ItemResult {
 export interface IngestContext {
   channel: InboxChannel;
   rawId: string | null;
+  /** Per item raw inbox ids, when the items come from different raw inputs (CoT frames, CSV rows); `rawId` otherwise. */
+  rawIds?: readonly (string | null)[];
   /** Prefix for error paths, e.g. ["observations"] for a batch body. */
   pathPrefix?: (string | number)[];
 }
@@ -43,7 +46,11 @@ function withoutDerivedFields(raw: unknown): unknown {
 export class ObservationIngest {
   private sectorIndex: SectorIndex | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    /** Judges what was stored against the agreement in force (AgreementService); none: no judgements. */
+    private readonly judge?: ObservationJudge,
+  ) {}
 
   /** Sectors change rarely; call after editing them. */
   invalidateSectors(): void {
@@ -61,12 +68,12 @@ export class ObservationIngest {
     const results: ItemResult[] = new Array(items.length);
     const valid: { index: number; stored: StoredObservation }[] = [];
     const quarantines: Promise<void>[] = [];
-    const quarantineItem = (raw: unknown, reason: string, field: string | null): void => {
+    const quarantineItem = (raw: unknown, reason: string, field: string | null, index: number): void => {
       const excerpt = JSON.stringify(raw) ?? String(raw);
       quarantines.push(
         this.store.inbox.quarantine({
           id: uuidv7(),
-          rawId: ctx.rawId,
+          rawId: ctx.rawIds?.[index] ?? ctx.rawId,
           channel: ctx.channel,
           receivedAt,
           reason,
@@ -84,7 +91,7 @@ export class ObservationIngest {
       if (!parsed.success) {
         const errors = fieldErrors(parsed.error.issues, prefix);
         results[index] = { index, id: rawIdValue, status: 'invalid', httpStatus: 400, errors };
-        quarantineItem(raw, errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors[0]?.field ?? null);
+        quarantineItem(raw, errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors[0]?.field ?? null, index);
         return;
       }
       const data = { ...parsed.data, releasability: canonicalReleasability(parsed.data.releasability) };
@@ -95,7 +102,7 @@ export class ObservationIngest {
       };
       const contentHash = createHash('sha256').update(canonicalContent(data)).digest('base64url');
       // The same id twice in one batch behaves as two posts in a row (the store decides in order).
-      valid.push({ index, stored: { observation, contentHash, rawId: ctx.rawId } });
+      valid.push({ index, stored: { observation, contentHash, rawId: ctx.rawIds?.[index] ?? ctx.rawId } });
     });
 
     const outcomes = valid.length ? await this.store.observations.insertMany(valid.map((v) => v.stored)) : [];
@@ -107,9 +114,13 @@ export class ObservationIngest {
       const message = 'is already stored with different content; nothing was overwritten';
       results[index]!.errors = [{ field, message }];
       // Kept findable: a reused id is usually a client bug someone must look at.
-      quarantineItem(items[index], `${field} ${message}`, field);
+      quarantineItem(items[index], `${field} ${message}`, field, index);
     });
     await Promise.all(quarantines);
+    if (this.judge && outcomes.length) {
+      const of = (status: InsertOutcome) => valid.filter((_, i) => outcomes[i] === status).map((v) => v.stored.observation);
+      await this.judge.judgeStored(of('created'), of('duplicate'));
+    }
     return results;
   }
 }

@@ -41,6 +41,17 @@ export function observationWhere(
     if (q.to !== undefined) clauses.push(`observed_at_ms < ${p(q.to)}`);
     if (q.kinds && q.kinds.length > 0) clauses.push(`kind IN (${q.kinds.map((k) => p(k)).join(', ')})`);
     if (q.sector !== undefined) clauses.push(`sector = ${p(q.sector)}`);
+    // The latest judgement, through its projection (judgement_latest, judgement_marks): one
+    // primary-key probe per candidate row, the same SQL on both engines.
+    if (q.breach !== undefined) {
+      clauses.push(`${q.breach ? '' : 'NOT '}EXISTS (SELECT 1 FROM judgement_latest jl WHERE jl.observation_id = observations.id AND jl.breach)`);
+    }
+    if (q.provision !== undefined) {
+      clauses.push(`EXISTS (SELECT 1 FROM judgement_marks jm WHERE jm.observation_id = observations.id AND jm.role = 'breach' AND jm.provision = ${p(q.provision)})`);
+    }
+    if (q.zone !== undefined) {
+      clauses.push(`EXISTS (SELECT 1 FROM judgement_marks jz WHERE jz.observation_id = observations.id AND jz.role = 'zone' AND jz.provision = ${p(q.zone)})`);
+    }
     if (withCursor && q.cursor !== undefined) {
       const k = decodeCursor(q.cursor);
       if (!k) throw new InvalidInputError('cursor', 'is not a cursor this server issued');

@@ -1,6 +1,8 @@
 import type { Observation, ObservationKind } from '../domain/observation';
 import type { Sector } from '../domain/sector';
 import type { AuditRepository, IdentityRepository } from './identity-repository';
+import type { IngestRepositories } from './ingest-repository';
+import type { AgreementRepository, JudgementRepository } from './agreement-repository';
 
 /**
  * The store's contract. Every implementation (SQLite embedded, PostgreSQL for the cell) passes
@@ -26,6 +28,12 @@ export interface ObservationQuery {
   to?: number;
   kinds?: ObservationKind[];
   sector?: string;
+  /** true: the latest judgement finds a breach; false: it does not (or there is none). */
+  breach?: boolean;
+  /** The latest judgement finds this provision (id) breached. */
+  provision?: string;
+  /** The latest judgement puts the observation in this zone (provision id of a zone, site or area). */
+  zone?: string;
   limit: number;
   cursor?: string;
 }
@@ -47,7 +55,7 @@ export interface ObservationRepository {
   count(): Promise<number>;
 }
 
-export type InboxChannel = 'http' | 'cot' | 'acled' | 'feed' | 'cli';
+export type InboxChannel = 'http' | 'cot' | 'acled' | 'feed' | 'cli' | 'sync';
 
 export interface RawInput {
   id: string;
@@ -118,6 +126,10 @@ export interface Store {
   readonly sectors: SectorRepository;
   readonly identity: IdentityRepository;
   readonly audit: AuditRepository;
+  /** TAK records, observation versions, partner feeds, the inbox ledger (issue 5). */
+  readonly ingest: IngestRepositories;
+  readonly agreements: AgreementRepository;
+  readonly judgements: JudgementRepository;
   /** A short description for logs, without secrets. */
   readonly description: string;
   close(): Promise<void>;

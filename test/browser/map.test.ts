@@ -9,6 +9,7 @@ import type { Point } from 'geojson';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { buildApp } from '../../src/server/app';
 import { seedDemo } from '../../src/services/demo-seed';
+import { AgreementService } from '../../src/services/agreement.service';
 import { ObservationIngest } from '../../src/services/observation-ingest';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { Store } from '../../src/store/repository';
@@ -70,8 +71,11 @@ describe.skipIf(!haveChromium)(haveChromium ? 'web UI in Chromium' : `browser te
     ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'truceline-browser-'));
     store = openSqliteStore(join(dir, 'test.db'));
-    await seedDemo(store, new ObservationIngest(store));
-    app = await buildApp({ store, config: { maxBody: 10 * 1024 * 1024, web: true, logLevel: 'silent' } });
+    // As `serve` on first start: the shipped agreement, then the demo week, judged as it arrives.
+    const agreements = new AgreementService(store);
+    await agreements.seedDefault();
+    await seedDemo(store, new ObservationIngest(store, agreements));
+    app = await buildApp({ store, config: { maxBody: 10 * 1024 * 1024, web: true, logLevel: 'silent' }, agreements });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -173,6 +177,64 @@ describe.skipIf(!haveChromium)(haveChromium ? 'web UI in Chromium' : `browser te
     await page.getByTestId('time-all').click();
     await expect.poll(() => shownCount(page)).toBeGreaterThan(day);
     await attribute(page.getByTestId('time-all'), 'aria-pressed').toBe('true');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('draws the agreement zones with a layer toggle, rings breaches, filters to breaches only, and shows a breach in the details', async () => {
+    const { page, errors } = await openApp();
+    await text(page.getByTestId('agreement-name')).toContain('minsk-pattern-default');
+    await text(page.getByTestId('map-legend')).toContain('Contact line (illustrative)');
+    await text(page.getByTestId('map-legend')).toContain('Breach of the agreement');
+    await text(page.getByTestId('withdrawal-legend')).toContain('Artillery ≥ 100 mm');
+    await text(page.getByTestId('withdrawal-legend')).toContain('Tanks');
+    // The zones around the Zaporizhzhia and Donetsk fronts: every kind of layer is drawn.
+    await page.evaluate(() => (window as Debug).__truceline!.map.fitBounds([[33.5, 46.8], [39.5, 49.2]], { duration: 0 }));
+    const zoneLayers = ['contact-line', 'agr-security-zone', 'agr-withdrawal-artillery_ge_100mm', 'agr-withdrawal-heavy_mlrs_tactical_missiles', 'agr-site-fill', 'agr-nofly-fill', 'agr-storage-fill'];
+    await page.waitForFunction(
+      (layers) => layers.every((l) => (window as Debug).__truceline!.map.queryRenderedFeatures({ layers: [l] }).length > 0),
+      zoneLayers,
+      { timeout: 15_000 },
+    );
+    const sides = new Set((await rendered(page, 'agr-security-zone')).map((p) => p.side));
+    expect([...sides].sort()).toEqual(['RUS', 'UKR']);
+    await page.screenshot({ path: join(SHOTS, 'zones.png') });
+
+    // The toggle hides a group of layers and shows it again.
+    const visibility = (layer: string) => page.evaluate((l) => (window as Debug).__truceline!.map.getLayoutProperty(l, 'visibility') ?? 'visible', layer);
+    await page.getByTestId('layer-withdrawal').uncheck();
+    await expect.poll(() => visibility('agr-withdrawal-mlrs')).toBe('none');
+    await hidden(page.getByTestId('withdrawal-legend'));
+    expect(await visibility('agr-security-zone')).toBe('visible');
+    await page.getByTestId('layer-withdrawal').check();
+    await expect.poll(() => visibility('agr-withdrawal-mlrs')).toBe('visible');
+
+    // Breaching observations carry a red ring; "Breaches only" keeps just them.
+    await page.getByTestId('time-all').click();
+    await expect.poll(async () => (await rendered(page, 'observation-breach')).length).toBeGreaterThan(0);
+    const all = await shownCount(page);
+    await page.getByTestId('breaches-only').check();
+    await expect.poll(() => shownCount(page)).toBeLessThan(all);
+    expect(await shownCount(page)).toBeGreaterThan(0);
+    await page.waitForFunction(() => {
+      const fs = (window as Debug).__truceline!.map.queryRenderedFeatures({ layers: ['observations'] });
+      return fs.length > 0 && fs.every((f) => f.properties.breach === true);
+    });
+
+    // A weapon sighting inside its withdrawal distance: its breach, provision and numbers in the details.
+    const page1 = (await (await fetch(`${base}/api/observations?provision=PoM-2-artillery-100mm&kind=weapon_sighting&limit=1`)).json()) as { items: Observation[] };
+    const gun = page1.items[0]!;
+    await page.evaluate(([x, y]) => (window as Debug).__truceline!.map.jumpTo({ center: [x!, y!], zoom: 12 }), [gun.location.lon, gun.location.lat]);
+    await waitForRendered(page, gun.id);
+    await clickMap(page, gun.location.lon, gun.location.lat);
+    await text(page.getByTestId('detail-id')).toBe(gun.id);
+    const judgement = page.getByTestId('judgement');
+    await visible(judgement);
+    await text(page.getByTestId('judgement-side')).toMatch(/^(UKR|RUS)$/);
+    await text(page.getByTestId('judgement-distance')).toMatch(/^\d[\d,]*(\.\d)? k?m$/);
+    await text(page.getByTestId('judgement-zones')).toContain('PoM-2-artillery-100mm');
+    await text(page.getByTestId('breach-provision').first()).toBe('PoM-2-artillery-100mm');
+    await text(page.getByTestId('breach-numbers').first()).toMatch(/km from the line, 25\.0 km required/);
+    await page.screenshot({ path: join(SHOTS, 'breach-details.png') });
     expect(errors).toEqual([]);
   }, 60_000);
 

@@ -14,9 +14,11 @@ export class ServerProcess {
   ) {}
 
   baseUrl = '';
+  /** The CoT (TAK) port, when started with `--cot-port`. */
+  cotPort = 0;
 
-  static async start(name: string, db: string, timeoutMs = 60_000): Promise<ServerProcess> {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'truceline.js'), 'serve', '--db', db, '--port', '0', '--host', '127.0.0.1', '--no-demo', '--no-web'], {
+  static async start(name: string, db: string, timeoutMs = 60_000, extraArgs: string[] = ['--no-cot']): Promise<ServerProcess> {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'truceline.js'), 'serve', '--db', db, '--port', '0', '--host', '127.0.0.1', '--no-demo', '--no-web', ...extraArgs], {
       cwd: ROOT,
       env: { ...process.env, TRUCELINE_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,6 +46,7 @@ export class ServerProcess {
           reject(new Error(`${name} exited (${code ?? signal}) before serving`));
         });
       });
+      server.cotPort = Number(/CoT \(TAK\) listening on tcp:\/\/[^\s:]+:(\d+)/.exec(server.output)?.[1] ?? 0);
       await server.waitHealthy(timeoutMs);
     } catch (err) {
       await server.stop();

@@ -18,13 +18,22 @@ import { PRESETS, type TimeFilter } from './time-window';
 import { Toasts, useToasts } from './Toasts';
 import type { LatLon, Observation, ObservationInput, ObservationKind } from './types';
 import { useObservations } from './useObservations';
+import { usePositions } from './positions';
+import { PositionPanel } from './PositionPanel';
+import { useAgreement, type AgreementView } from './agreement';
+import { AgreementPanel } from './AgreementPanel';
+import { AGREEMENT_GROUPS, type AgreementGroup } from './map/agreement-style';
 
 /** The right-hand panel. Details keep the observation, so they stay open if a refresh drops it. */
-type Panel = { kind: 'none' } | { kind: 'details'; observation: Observation } | { kind: 'form' } | { kind: 'outbox' };
+type Panel = { kind: 'none' } | { kind: 'details'; observation: Observation } | { kind: 'form' } | { kind: 'outbox' } | { kind: 'position'; uid: string };
 
 const loadBase = () => fetch(`${import.meta.env.BASE_URL}ukraine-oblasts.geojson`).then((r) => (r.ok ? (r.json() as Promise<BaseMap>) : Promise.reject(new Error(`HTTP ${r.status}`))));
 
 const isTimeFilter = (v: unknown): v is TimeFilter => typeof v === 'object' && v !== null && PRESETS.some((p) => p.id === (v as TimeFilter).preset);
+const isGroups = (v: unknown): v is AgreementGroup[] => Array.isArray(v) && v.every((g) => AGREEMENT_GROUPS.some((x) => x.id === g));
+/** The legend's name of the contact line: "illustrative" while it is the default one. */
+const contactLabel = (a: AgreementView | null) =>
+  !a || a.illustrative ? 'Contact line (illustrative)' : /^contact line/i.test(a.contactName) ? a.contactName : `Contact line: ${a.contactName}`;
 const isKinds = (v: unknown): v is ObservationKind[] => Array.isArray(v) && v.every((k) => ALL_KINDS.includes(k as ObservationKind));
 
 /** A queued (unsent) observation, shaped as a stored one for the map and the details panel. */
@@ -36,7 +45,11 @@ const placeName = (oblast: string | undefined, sector: string | undefined) => [o
 export function App() {
   const [time, setTime] = useStoredState<TimeFilter>('truceline.time', { preset: '24h', from: '', to: '' }, isTimeFilter);
   const [kinds, setKinds] = useStoredState<ObservationKind[]>('truceline.kinds', ALL_KINDS, isKinds);
-  const observations = useObservations(time, kinds);
+  const [breachesOnly, setBreachesOnly] = useStoredState<boolean>('truceline.breachesOnly', false, (v): v is boolean => typeof v === 'boolean');
+  const [hiddenGroups, setHiddenGroups] = useStoredState<AgreementGroup[]>('truceline.hiddenLayers', [], isGroups);
+  const observations = useObservations(time, kinds, breachesOnly);
+  const agreement = useAgreement();
+  const positions = usePositions();
   const base = useLoaded(loadBase);
   const sectors = useLoaded(getSectors);
   const contactLine = useLoaded(getContactLine);
@@ -62,7 +75,7 @@ export function App() {
     const feature = (o: Observation, isPending: boolean) => ({
       type: 'Feature' as const,
       geometry: { type: 'Point' as const, coordinates: [o.location.lon, o.location.lat] },
-      properties: { id: o.id, kind: o.kind, style: styleKey(o), count: o.count, t: Date.parse(o.observedAt), pending: isPending },
+      properties: { id: o.id, kind: o.kind, style: styleKey(o), count: o.count, t: Date.parse(o.observedAt), pending: isPending, breach: !!o.judgement?.breaches.length },
     });
     return { type: 'FeatureCollection', features: [...observations.items.map((o) => feature(o, false)), ...pending.map((o) => feature(o, true))] };
   }, [observations.items, pending]);
@@ -103,13 +116,16 @@ export function App() {
       <div className="body">
         <nav className="sidebar" aria-label="Filters">
           <TimeFilterPanel value={time} onChange={setTime} />
+          <AgreementPanel agreement={agreement} breachesOnly={breachesOnly} onBreachesOnly={setBreachesOnly} hidden={hiddenGroups} onHidden={setHiddenGroups} />
           <KindFilter selected={kinds} counts={counts} onChange={setKinds} />
         </nav>
         <main className="map-area">
           <ObservationMap
             base={base}
             sectors={sectors}
-            contactLine={contactLine}
+            contactLine={agreement?.contact ?? contactLine}
+            agreement={agreement?.layers ?? null}
+            hiddenLayers={hiddenGroups.flatMap((g) => AGREEMENT_GROUPS.find((x) => x.id === g)?.layers ?? [])}
             observations={features}
             selectedId={selected?.id ?? null}
             selectedAt={selected?.location ?? null}
@@ -120,8 +136,10 @@ export function App() {
               setPanel(o ? { kind: 'details', observation: o } : { kind: 'none' });
             }}
             onPick={({ lat, lon }) => setDraft((d) => ({ ...d, lat: lat.toFixed(5), lon: lon.toFixed(5), touched: true }))}
+            positions={positions}
+            onSelectPosition={(uid) => setPanel({ kind: 'position', uid })}
           />
-          <MapLegend />
+          <MapLegend contactLabel={contactLabel(agreement)} breaches={!!agreement} />
           {panel.kind === 'form' && !place && <div className="map-hint">Click the map to set the place</div>}
           <Toasts toasts={toasts} />
           {selected && (
@@ -155,6 +173,11 @@ export function App() {
               }}
             />
           )}
+          {panel.kind === 'position' &&
+            (() => {
+              const f = positions?.features.find((x) => x.properties.uid === panel.uid);
+              return f ? <PositionPanel position={f.properties} lat={f.geometry.coordinates[1]!} lon={f.geometry.coordinates[0]!} onClose={close} /> : null;
+            })()}
           {panel.kind === 'outbox' && (
             <OutboxPanel items={outbox.items} online={online} onRetry={() => void outbox.flush()} onDiscard={outbox.discard} onClose={close} />
           )}

@@ -3,6 +3,7 @@ import { colourOf, kindLabel } from './kinds';
 import { formatLatLon, formatLocal, formatUtc } from './format';
 import type { Observation } from './types';
 import { SidePanel } from './SidePanel';
+import { JudgementDetails } from './JudgementDetails';
 
 interface Props {
   observation: Observation;
@@ -84,6 +85,7 @@ export function DetailsPanel({ observation: o, pending, sectorName, oblast, onCl
           </div>
         ))}
       </dl>
+      {o.judgement !== undefined && !pending && <JudgementDetails judgement={o.judgement} />}
     </SidePanel>
   );
 }

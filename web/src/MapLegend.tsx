@@ -1,10 +1,19 @@
-/** The legend of the map's lines and areas; the kind filter is the legend of the points. */
-export function MapLegend() {
+/**
+ * The legend of the map's lines and areas; the kind filter is the legend of the points (and the
+ * agreement panel that of the zones). `contactLabel` names the contact line: the illustrative
+ * default says so.
+ */
+export function MapLegend({ contactLabel = 'Contact line (illustrative)', breaches = false }: { contactLabel?: string; breaches?: boolean }) {
   return (
     <div className="map-legend" data-testid="map-legend" aria-label="Map legend">
       <div>
-        <span className="lg-line lg-contact" aria-hidden /> Contact line (illustrative)
+        <span className="lg-line lg-contact" aria-hidden /> {contactLabel}
       </div>
+      {breaches && (
+        <div>
+          <span className="lg-dot breach-ring" aria-hidden /> Breach of the agreement
+        </div>
+      )}
       <div>
         <span className="lg-area lg-sector" aria-hidden /> Sector
       </div>

@@ -36,6 +36,8 @@ async function request<T>(url: string, init: RequestInit = {}): Promise<T> {
 export interface ObservationQuery extends TimeWindow {
   /** Omitted when every kind is wanted. */
   kinds?: ObservationKind[];
+  /** Only observations whose latest judgement finds a breach. */
+  breachesOnly?: boolean;
 }
 
 export interface ObservationList {
@@ -52,6 +54,7 @@ export async function listObservations(q: ObservationQuery, signal?: AbortSignal
   if (q.from) params.set('from', q.from.toISOString());
   if (q.to) params.set('to', q.to.toISOString());
   if (q.kinds) params.set('kind', q.kinds.join(','));
+  if (q.breachesOnly) params.set('breach', 'true');
   const items: Observation[] = [];
   let total = 0;
   let cursor: string | null = null;

@@ -1,7 +1,12 @@
 // The wire types come from the server's domain module (type-only: nothing of it is bundled).
-import type { Observation, ObservationInput, ObservationKind } from '../../src/domain/observation';
+import type { Observation as StoredObservation, ObservationInput, ObservationKind } from '../../src/domain/observation';
+import type { Breach, Judgement } from '../../src/domain/rules';
 
-export type { Observation, ObservationInput, ObservationKind };
+/** The latest judgement against the agreement, as the API attaches it to an observation. */
+export type ObservationJudgement = Judgement & { revision: number; judgedAt: string };
+/** An observation as the API answers it: with its latest judgement (null: none). */
+export type Observation = StoredObservation & { judgement?: ObservationJudgement | null };
+export type { Breach, ObservationInput, ObservationKind };
 export type Subkind = NonNullable<Observation['subkind']>;
 
 export interface LatLon {

@@ -18,7 +18,7 @@ export interface ObservationState {
 }
 
 /** Loads the observations the filters select, again whenever they change and every minute. */
-export function useObservations(time: TimeFilter, kinds: ObservationKind[]): ObservationState {
+export function useObservations(time: TimeFilter, kinds: ObservationKind[], breachesOnly = false): ObservationState {
   const [data, setData] = useState<{ items: Observation[]; total: number; updatedAt: Date | null }>({ items: [], total: 0, updatedAt: null });
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
@@ -34,7 +34,7 @@ export function useObservations(time: TimeFilter, kinds: ObservationKind[]): Obs
     }
     const abort = new AbortController();
     setLoading(true);
-    listObservations({ ...windowOf(time), kinds: wanted.length === ALL_KINDS.length ? undefined : wanted }, abort.signal)
+    listObservations({ ...windowOf(time), kinds: wanted.length === ALL_KINDS.length ? undefined : wanted, breachesOnly }, abort.signal)
       .then((r) => {
         setData({ items: r.items, total: r.total, updatedAt: new Date() });
         setError(null);
@@ -47,7 +47,7 @@ export function useObservations(time: TimeFilter, kinds: ObservationKind[]): Obs
         if (!abort.signal.aborted) setLoading(false);
       });
     return () => abort.abort();
-  }, [time, kindKey, tick]);
+  }, [time, kindKey, breachesOnly, tick]);
 
   useEffect(() => {
     const timer = setInterval(() => setTick((t) => t + 1), REFRESH_MS);
@@ -57,13 +57,14 @@ export function useObservations(time: TimeFilter, kinds: ObservationKind[]): Obs
   const upsert = useCallback(
     (o: Observation) => {
       if (!kindKey.split(',').includes(o.kind) || !inWindow(windowOf(time), o.observedAt)) return false;
+      if (breachesOnly && !o.judgement?.breaches.length) return false;
       setData((d) => {
         const known = d.items.some((i) => i.id === o.id);
         return { ...d, items: [o, ...d.items.filter((i) => i.id !== o.id)], total: known ? d.total : d.total + 1 };
       });
       return true;
     },
-    [time, kindKey],
+    [time, kindKey, breachesOnly],
   );
 
   const refresh = useCallback(() => setTick((t) => t + 1), []);

@@ -107,6 +107,9 @@ export class AcledImporter {
     return this.handle(this.csv.end());
   }
 
+  /** The header line as received (to store a row on its own as a CSV that parses again). */
+  headerRaw: string | undefined;
+
   /** Column names as read from the header (after `end()` or the first row). */
   get columns(): readonly string[] | undefined {
     return this.header;
@@ -118,8 +121,10 @@ export class AcledImporter {
       if (this.header === undefined && this.headerError === undefined) {
         if (it.type === 'error') {
           this.headerError = `the header line is malformed (${it.error.reason})`;
+          this.headerRaw = it.error.raw;
           continue;
         }
+        this.headerRaw = it.record.raw;
         this.setHeader(it.record.fields);
         continue;
       }

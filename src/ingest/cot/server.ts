@@ -1,16 +1,33 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { v7 as uuidv7 } from 'uuid';
 import { CotFramer, type FramerRecord } from './framer';
-import { mapCot, type CotMapped } from './map';
-import { parseCot } from './parse';
+
+/** Content type of a raw CoT frame in the inbox; a rejected region adds `; rejected=<kind>`. */
+export const COT_CONTENT_TYPE = 'application/cot+xml';
+
+export interface CotRawItem {
+  id: string;
+  body: Buffer;
+  /** The whole region's size (for a cut region: more than `body`). */
+  size: number;
+  truncated: boolean;
+  receivedAt: string;
+  contentType: string;
+}
+
+/** One framer record, stored raw under `rawId`. */
+export interface CotReceived {
+  rawId: string;
+  receivedAt: string;
+  record: FramerRecord;
+}
 
 /** What the CoT server needs from the rest of Truceline: storage and the outgoing picture. */
 export interface CotSink {
-  /** Stores raw frames (and rejected regions) durably, in order, before anything is parsed. */
-  storeRaw(items: { id: string; body: Buffer; size: number; truncated: boolean; receivedAt: string }[]): Promise<void>;
-  quarantine(item: { rawId: string; receivedAt: string; reason: string; size: number; excerpt: string }): Promise<void>;
-  /** Takes a mapped event (observation, position, area, chat, deletion; an echo of our own event is accepted as already known). */
-  accept(mapped: CotMapped, rawId: string, receivedAt: string): Promise<void>;
+  /** Stores raw frames (and rejected regions) durably, in order, in one transaction, before anything is parsed. */
+  storeRaw(items: CotRawItem[]): Promise<void>;
+  /** Parses, maps and takes in (or quarantines) what was stored; every record gets an outcome. */
+  settle(items: CotReceived[]): Promise<unknown>;
   /** Observations for anonymous clients (PUBLIC only), as CoT XML; returns an unsubscribe. */
   subscribePublic(send: (xml: string) => void): () => void;
 }
@@ -21,42 +38,72 @@ export interface CotServerOptions {
   /** `accept` (default): anonymous clients' events are taken as unverified observations; `refuse` closes the door. */
   anonymous: 'accept' | 'refuse';
   maxFrameBytes?: number;
-  /** A client holding a half-received event this long is cut off (slow-loris). */
+  /** A client that sends nothing for this long is dropped (default 10 min: TAK clients send a PLI every few seconds to a minute). */
   idleTimeoutMs?: number;
+  /**
+   * Slow-loris guard: an event must arrive completely within this long of its first byte
+   * (default 60 s), however slowly the bytes drip in; otherwise the client is cut off and what it
+   * sent of the event is kept as an incomplete record.
+   */
+  frameTimeoutMs?: number;
+  /** Outgoing CoT queued for a client that does not read beyond this is dropped (default 4 MiB). */
+  maxOutBufferBytes?: number;
+  /** At most this many clients at once (default 1000). */
+  maxConnections?: number;
   log?: { info(msg: string): void; warn(msg: string): void };
 }
 
-const EXCERPT = 1024;
+export function rawItemOf(r: FramerRecord, receivedAt: string, id = uuidv7()): CotRawItem {
+  return r.kind === 'frame'
+    ? { id, body: r.frame, size: r.frame.length, truncated: false, receivedAt, contentType: COT_CONTENT_TYPE }
+    : { id, body: r.head, size: r.size, truncated: r.head.length < r.size, receivedAt, contentType: `${COT_CONTENT_TYPE}; rejected=${r.kind}` };
+}
 
 /**
  * TAK's plain streaming port (8087): frames events out of each connection, stores every frame
  * raw, then parses and maps it. Each connection is handled in order, one chunk at a time, with
- * the socket paused while its chunk is stored, so a flooding client waits for its own writes and
- * cannot starve the others (the event loop serves sockets in turn).
+ * the socket paused while its chunk is stored and settled, so a flooding client waits for its own
+ * writes and cannot starve the others (the event loop serves sockets in turn between the steps).
  */
 export class CotServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly sink: CotSink,
     private readonly opts: CotServerOptions,
   ) {
     this.server = createServer((socket) => this.onConnection(socket));
+    this.server.maxConnections = opts.maxConnections ?? 1000;
   }
 
   async listen(): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.opts.port, this.opts.host ?? '0.0.0.0', () => resolve());
+      this.server.listen(this.opts.port, this.opts.host ?? '0.0.0.0', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
     });
+    return this.port;
+  }
+
+  get port(): number {
     const address = this.server.address();
     return typeof address === 'object' && address ? address.port : this.opts.port;
   }
 
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** Stops accepting, drops the clients, and waits for what they sent to be settled. */
   async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closed;
+    while (this.pending.size) await Promise.all([...this.pending]);
   }
 
   private onConnection(socket: Socket): void {
@@ -67,11 +114,20 @@ export class CotServer {
       return;
     }
     this.sockets.add(socket);
+    socket.setNoDelay(true);
     const framer = new CotFramer({ maxFrameBytes: this.opts.maxFrameBytes });
-    const idleMs = this.opts.idleTimeoutMs ?? 60_000;
+    const idleMs = this.opts.idleTimeoutMs ?? 600_000;
+    const frameMs = this.opts.frameTimeoutMs ?? 60_000;
+    const maxOut = this.opts.maxOutBufferBytes ?? 4 * 1024 * 1024;
     let queue = Promise.resolve();
+    let dropped = 0;
     const unsubscribe = this.sink.subscribePublic((xml) => {
-      if (!socket.destroyed && socket.writable) socket.write(xml + '\n');
+      if (socket.destroyed || !socket.writable) return;
+      if (socket.writableLength > maxOut) {
+        if (dropped++ === 0) this.opts.log?.warn(`cot: ${peer} does not read what it is sent; dropping outgoing events`);
+        return;
+      }
+      socket.write(xml + '\n');
     });
 
     // Idle: a client that sends nothing for a while is dropped, whatever it holds half-sent.
@@ -79,21 +135,48 @@ export class CotServer {
       this.opts.log?.warn(`cot: ${peer} idle for ${idleMs} ms${framer.pendingFrameBytes ? ` with ${framer.pendingFrameBytes} bytes of an unfinished event` : ''}; closing`);
       socket.destroy();
     });
+    // Slow loris: an event that takes too long to arrive, however steadily it drips.
+    let frameTimer: NodeJS.Timeout | undefined;
+    const watchFrame = () => {
+      if (framer.pendingFrameBytes === 0) {
+        clearTimeout(frameTimer);
+        frameTimer = undefined;
+      } else if (!frameTimer) {
+        frameTimer = setTimeout(() => {
+          this.opts.log?.warn(`cot: ${peer} took over ${frameMs} ms to send one event (${framer.pendingFrameBytes} bytes so far); closing`);
+          socket.destroy();
+        }, frameMs);
+      }
+    };
 
     const process = (records: FramerRecord[]) => {
       if (!records.length) return;
       socket.pause();
-      queue = queue
+      const step = queue
         .then(() => this.handle(records))
-        .catch((err: unknown) => this.opts.log?.warn(`cot: ${peer}: ${(err as Error).message}`))
-        .finally(() => {
-          if (!socket.destroyed) socket.resume();
-        });
+        .then(
+          () => {
+            if (!socket.destroyed) socket.resume();
+          },
+          (err: unknown) => {
+            // Not stored: never acknowledge by reading on; the client sees the connection drop.
+            this.opts.log?.warn(`cot: ${peer}: ${(err as Error).message}; closing`);
+            socket.destroy();
+          },
+        );
+      queue = step;
+      this.pending.add(step);
+      void step.finally(() => this.pending.delete(step));
     };
-    socket.on('data', (chunk: Buffer) => process(framer.push(chunk)));
+    socket.on('data', (chunk: Buffer) => {
+      // Frames are cut once the framer has them; bytes after a destroy are not read.
+      process(framer.push(chunk));
+      watchFrame();
+    });
     socket.on('end', () => socket.end());
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
+      clearTimeout(frameTimer);
       unsubscribe();
       this.sockets.delete(socket);
       // What was half-sent when the client left is kept too, as an incomplete record.
@@ -103,23 +186,13 @@ export class CotServer {
 
   private async handle(records: FramerRecord[]): Promise<void> {
     const receivedAt = new Date().toISOString();
-    const items = records.map((r) =>
-      r.kind === 'frame'
-        ? { id: uuidv7(), body: r.frame, size: r.frame.length, truncated: false, receivedAt, record: r }
-        : { id: uuidv7(), body: r.head, size: r.size, truncated: r.head.length < r.size, receivedAt, record: r },
-    );
-    await this.sink.storeRaw(items);
-    for (const { id, record } of items) {
-      if (record.kind !== 'frame') {
-        await this.sink.quarantine({ rawId: id, receivedAt, reason: record.reason, size: record.size, excerpt: record.head.subarray(0, EXCERPT).toString('utf8') });
-        continue;
-      }
-      const parsed = parseCot(record.frame);
-      if (!parsed.ok) {
-        await this.sink.quarantine({ rawId: id, receivedAt, reason: `${parsed.code}: ${parsed.reason}`, size: record.frame.length, excerpt: record.frame.subarray(0, EXCERPT).toString('utf8') });
-        continue;
-      }
-      await this.sink.accept(mapCot(parsed.event, { raw: record.frame }), id, receivedAt);
+    const items = records.map((r) => ({ raw: rawItemOf(r, receivedAt), record: r }));
+    await this.sink.storeRaw(items.map((i) => i.raw));
+    try {
+      await this.sink.settle(items.map(({ raw, record }) => ({ rawId: raw.id, receivedAt, record })));
+    } catch (err) {
+      // Stored, so not lost: the raw inputs stay pending until `truceline inbox replay` (or the next start) settles them.
+      this.opts.log?.warn(`cot: ${items.length} frames stored but not settled (${(err as Error).message}); they stay pending for replay`);
     }
   }
 }

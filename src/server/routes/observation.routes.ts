@@ -2,8 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InvalidInputError, NotFoundError } from '../../domain/errors';
 import type { ObservationIngest } from '../../services/observation-ingest';
+import { settleRequestItems } from '../../services/inbox-outcomes';
 import type { Store } from '../../store/repository';
 import { sendProblem, PROBLEM_TYPE_BASE } from '../problem';
+import { judgedObservation, judgedPage } from '../../services/judged-observations';
 import { BatchResult, ObservationListQuery, ObservationPage, ObservationSchema, ProblemSchema, SubmitBody } from '../schemas';
 
 /**
@@ -36,12 +38,14 @@ export const observationRoutes =
           if (!Array.isArray(list) || list.length === 0) throw new InvalidInputError('observations', 'must be a non-empty array');
           if (list.length > 10_000) throw new InvalidInputError('observations', 'holds more than 10,000 items; split the batch');
           const results = await ingest.submit(list, { channel: 'http', rawId: req.rawId ?? null, pathPrefix: ['observations'] });
+          await settleRequestItems(store, req, 'http', results);
           const tally = { created: 0, duplicate: 0, conflict: 0, invalid: 0 };
           for (const r of results) tally[r.status]++;
           const allStored = tally.conflict === 0 && tally.invalid === 0;
           return reply.code(allStored ? 200 : 207).send({ results, ...tally });
         }
         const [result] = await ingest.submit([body], { channel: 'http', rawId: req.rawId ?? null });
+        await settleRequestItems(store, req, 'http', [result!]);
         if (result!.status === 'invalid' || result!.status === 'conflict') {
           const first = result!.errors![0]!;
           return sendProblem(reply, {
@@ -54,7 +58,7 @@ export const observationRoutes =
             errors: result!.errors,
           });
         }
-        const stored = await store.observations.get(result!.id!);
+        const stored = await judgedObservation(store, await store.observations.get(result!.id!));
         return reply.code(result!.httpStatus).header('location', `/api/observations/${encodeURIComponent(result!.id!)}`).send(stored!);
       },
     );
@@ -71,15 +75,18 @@ export const observationRoutes =
       },
       async (req) => {
         const q = req.query;
-        return store.observations.list({
+        return judgedPage(store, await store.observations.list({
           bbox: q.bbox,
           from: q.from ? Date.parse(q.from) : undefined,
           to: q.to ? Date.parse(q.to) : undefined,
           kinds: q.kind,
           sector: q.sector,
+          breach: q.breach,
+          provision: q.provision,
+          zone: q.zone,
           limit: q.limit,
           cursor: q.cursor,
-        });
+        }));
       },
     );
 
@@ -94,7 +101,7 @@ export const observationRoutes =
         },
       },
       async (req) => {
-        const o = await store.observations.get(req.params.id);
+        const o = await judgedObservation(store, await store.observations.get(req.params.id));
         if (!o) throw new NotFoundError('observation', req.params.id);
         return o;
       },

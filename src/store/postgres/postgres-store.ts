@@ -6,6 +6,8 @@ import { PgChangeFeed } from './change-feed';
 import { migrate } from './migrate';
 import { PgObservations } from './observations';
 import { PgAudit, PgIdentity } from './identity-store';
+import { postgresIngest } from './ingest-store';
+import { PgAgreements, PgJudgements } from './agreement-store';
 
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 10). The change feed holds one more for LISTEN. */
@@ -79,6 +81,9 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       sectors: new PgSectors(pool),
       identity: new PgIdentity(pool),
       audit: new PgAudit(pool),
+      ingest: postgresIngest(pool),
+      agreements: new PgAgreements(pool),
+      judgements: new PgJudgements(pool),
       async close() {
         await changes.close();
         await pool.end();

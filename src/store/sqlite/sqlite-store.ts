@@ -1,4 +1,6 @@
 import { SqliteAudit, SqliteIdentity } from './identity-store';
+import { sqliteIngest } from './ingest-store';
+import { SqliteAgreements, SqliteJudgements } from './agreement-store';
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -272,6 +274,9 @@ export function openSqliteStore(file: string): Store {
     sectors: new SqliteSectors(db),
     identity: new SqliteIdentity(db),
     audit: new SqliteAudit(db),
+    ingest: sqliteIngest(db),
+    agreements: new SqliteAgreements(db),
+    judgements: new SqliteJudgements(db),
     async close() {
       db.close();
     },

@@ -1,12 +1,15 @@
 import { useEffect, useRef, useState } from 'react';
 import { AttributionControl, Map as MapLibreMap, Marker, NavigationControl, ScaleControl, type GeoJSONSource } from 'maplibre-gl';
-import type { FeatureCollection, GeoJSON, Point } from 'geojson';
+import type { FeatureCollection, GeoJSON, LineString, MultiLineString, Point } from 'geojson';
 import type { ContactLineCollection, SectorCollection } from '../api';
 import type { BaseMap } from '../geo';
 import type { LatLon } from '../types';
 import { mapStyle } from './map-style';
+import { AGREEMENT_GROUPS } from './agreement-style';
 import { declutter, outerRings, sectorLabelAt } from './labels';
 import { CITIES } from './cities';
+import { POSITIONS_LAYER, usePositionsLayer } from './PositionsLayer';
+import type { PositionCollection } from '../positions';
 
 export interface ObservationFeatureProps {
   id: string;
@@ -17,12 +20,18 @@ export interface ObservationFeatureProps {
   t: number;
   /** Filed here but not yet accepted by the server (queued offline). */
   pending: boolean;
+  /** Its latest judgement finds a breach of the agreement: drawn with a red ring. */
+  breach: boolean;
 }
 
 interface Props {
   base: BaseMap | null;
   sectors: SectorCollection | null;
-  contactLine: ContactLineCollection | null;
+  /** The agreement's contact line when there is one, else the illustrative line. */
+  contactLine: ContactLineCollection | FeatureCollection<LineString | MultiLineString> | null;
+  /** The agreement's zones (/api/agreements/current/layers), and the map layers switched off. */
+  agreement: FeatureCollection | null;
+  hiddenLayers: readonly string[];
   observations: FeatureCollection<Point, ObservationFeatureProps>;
   selectedId: string | null;
   /** Where the selected observation is, to bring it into view. */
@@ -32,8 +41,13 @@ interface Props {
   place: LatLon | null;
   onSelect(id: string | null): void;
   onPick(p: LatLon): void;
+  /** TAK clients' positions (GET /api/positions), and what a click on one does. */
+  positions?: PositionCollection | null;
+  onSelectPosition?(uid: string): void;
 }
 
+const EMPTY_COLLECTION: FeatureCollection = { type: 'FeatureCollection', features: [] };
+const AGREEMENT_LAYER_IDS = AGREEMENT_GROUPS.flatMap((g) => [...g.layers]);
 const UKRAINE: [[number, number], [number, number]] = [[22.1, 44.3], [40.2, 52.4]];
 const HIT_PX = 7;
 /** Width of the side panel (styles.css .side-panel). */
@@ -81,6 +95,12 @@ export function ObservationMap(props: Props) {
         return;
       }
       const { x, y } = e.point;
+      const box: [[number, number], [number, number]] = [[x - HIT_PX, y - HIT_PX], [x + HIT_PX, y + HIT_PX]];
+      const position = m.getLayer(POSITIONS_LAYER) ? m.queryRenderedFeatures(box, { layers: [POSITIONS_LAYER] })[0] : undefined;
+      if (position && p.onSelectPosition) {
+        p.onSelectPosition(String(position.properties.uid));
+        return;
+      }
       const hits = m.queryRenderedFeatures([[x - HIT_PX, y - HIT_PX], [x + HIT_PX, y + HIT_PX]], { layers: ['observations'] });
       // The nearest of the points under the finger, not the first drawn.
       let best: { id: string; d: number } | null = null;
@@ -114,6 +134,15 @@ export function ObservationMap(props: Props) {
   useGeoJson(map, 'sectors', props.sectors);
   useGeoJson(map, 'contactLine', props.contactLine);
   useGeoJson(map, 'observations', props.observations);
+  usePositionsLayer(map, props.positions ?? null);
+  useGeoJson(map, 'agreement', props.agreement ?? EMPTY_COLLECTION);
+
+  const hiddenKey = props.hiddenLayers.join(',');
+  useEffect(() => {
+    if (!map) return;
+    const hidden = new Set(hiddenKey.split(','));
+    for (const id of AGREEMENT_LAYER_IDS) map.setLayoutProperty(id, 'visibility', hidden.has(id) ? 'none' : 'visible');
+  }, [map, hiddenKey]);
 
   useEffect(() => {
     map?.setFilter('observation-selected', ['==', ['get', 'id'], props.selectedId ?? '']);

@@ -1,5 +1,6 @@
 import type { MapOptions } from 'maplibre-gl';
 import { colourStops } from '../kinds';
+import { agreementLayers, breachRingLayer } from './agreement-style';
 
 type Style = Exclude<MapOptions['style'], string | undefined>;
 
@@ -32,6 +33,7 @@ export function mapStyle(): Style {
       base: { type: 'geojson', data: EMPTY, attribution: '© <a href="https://www.openstreetmap.org/copyright" target="_blank" rel="noreferrer">OpenStreetMap</a> contributors' },
       sectors: { type: 'geojson', data: EMPTY },
       contactLine: { type: 'geojson', data: EMPTY },
+      agreement: { type: 'geojson', data: EMPTY },
       observations: { type: 'geojson', data: EMPTY },
     },
     layers: [
@@ -41,6 +43,7 @@ export function mapStyle(): Style {
       { id: 'border-line', type: 'line', source: 'base', filter: ['==', ['get', 'layer'], 'border'], layout: { 'line-join': 'round' }, paint: { 'line-color': COLOURS.border, 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 1.4, 10, 2.5] } },
       { id: 'sector-fill', type: 'fill', source: 'sectors', paint: { 'fill-color': COLOURS.sector, 'fill-opacity': 0.1 } },
       { id: 'sector-line', type: 'line', source: 'sectors', paint: { 'line-color': COLOURS.sector, 'line-width': 1.2, 'line-opacity': 0.75 } },
+      ...agreementLayers(),
       { id: 'contact-casing', type: 'line', source: 'contactLine', layout: { 'line-join': 'round', 'line-cap': 'round' }, paint: { 'line-color': COLOURS.contactCasing, 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 6, 10, 10], 'line-opacity': 0.7 } },
       { id: 'contact-line', type: 'line', source: 'contactLine', layout: { 'line-join': 'round' }, paint: { 'line-color': COLOURS.contactLine, 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 2.5, 10, 4.5], 'line-dasharray': [3, 1.5] } },
       {
@@ -57,6 +60,7 @@ export function mapStyle(): Style {
           'circle-stroke-width': ['case', ['get', 'pending'], 3, ['==', ['get', 'kind'], 'casualty'], 1.5, 0.8],
         },
       },
+      breachRingLayer(),
       {
         id: 'observation-selected',
         type: 'circle',

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser } from 'playwright-core';
+import { v7 as uuidv7 } from 'uuid';
+import { buildApp } from '../../src/server/app';
+import { startCot } from '../../src/services/cot-ingest';
+import { ObservationIngest } from '../../src/services/observation-ingest';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
+import type { Store } from '../../src/store/repository';
+import { CotClient, eventually, pliXml } from '../support/cot';
+
+/** A TAK client's position on the web map, in a real Chromium: drawn, and its callsign in the details. */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WEB = join(ROOT, 'web');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI === 'true') throw new Error(`Browser tests need Chromium at ${CHROMIUM}; CI must not skip them.`);
+
+function newest(path: string): number {
+  if (!existsSync(path)) return 0;
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((n) => newest(join(path, n))));
+}
+
+/** Builds web/dist when it is missing or older than the web sources (as test/browser/map.test.ts does). */
+function ensureBuilt(): void {
+  const built = join(WEB, 'dist', 'index.html');
+  const sources = Math.max(...['src', 'public', 'index.html', 'vite.config.ts'].map((p) => newest(join(WEB, p))));
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+}
+
+interface Debug {
+  __truceline?: { map: import('maplibre-gl').Map };
+}
+
+describe.skipIf(!haveChromium)(haveChromium ? 'TAK positions on the web map' : `browser tests skipped: Chromium not found at ${CHROMIUM}`, () => {
+  let dir: string;
+  let store: Store;
+  let app: FastifyInstance;
+  let cot: Awaited<ReturnType<typeof startCot>>;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'truceline-positions-'));
+    store = openSqliteStore(join(dir, 'test.db'));
+    app = await buildApp({ store, config: { maxBody: 10 * 1024 * 1024, web: true, logLevel: 'silent' } });
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    cot = await startCot(store, new ObservationIngest(store), { port: 0, host: '127.0.0.1', anonymous: 'accept', snapshotWindowMs: 0 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await cot?.close();
+    await app?.close();
+    await store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('draws an ATAK client\'s position and shows its callsign on click', async () => {
+    const client = await CotClient.connect(cot.port);
+    const uid = `ANDROID-${uuidv7()}`;
+    const [lon, lat] = [37.95, 48.52];
+    await client.write(pliXml(uid, 'Patrol D-2', { lat, lon }));
+    await eventually(async () => (await store.ingest.tak.current('position', { subjects: [uid] })).length === 1);
+
+    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(base);
+    await page.waitForFunction(
+      (wanted) => {
+        const map = (window as Debug).__truceline?.map;
+        return !!map && map.loaded() && !!map.getLayer('positions') && map.queryRenderedFeatures({ layers: ['positions'] }).some((f) => f.properties.uid === wanted);
+      },
+      uid,
+      { timeout: 20_000 },
+    );
+    const p = await page.evaluate(([x, y]) => (window as Debug).__truceline!.map.project([x!, y!]), [lon, lat]);
+    const box = (await page.getByTestId('map').boundingBox())!;
+    await page.mouse.click(box.x + p.x, box.y + p.y);
+    const callsign = page.getByTestId('position-callsign');
+    await callsign.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await callsign.textContent()).toBe('Patrol D-2');
+    expect(await page.getByTestId('position').textContent()).toContain('88%');
+    await page.screenshot({ path: join(tmpdir(), 'truceline-positions.png') });
+    expect(errors).toEqual([]);
+    await client.end();
+  });
+});
