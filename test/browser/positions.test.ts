@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,24 +18,16 @@ import { CotClient, eventually, pliXml } from '../support/cot';
 /** A TAK client's position on the web map, in a real Chromium: drawn, and its callsign in the details. */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WEB = join(ROOT, 'web');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI === 'true') throw new Error(`Browser tests need Chromium at ${CHROMIUM}; CI must not skip them.`);
 
-function newest(path: string): number {
-  if (!existsSync(path)) return 0;
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((n) => newest(join(path, n))));
-}
-
-/** Builds web/dist when it is missing or older than the web sources (as test/browser/map.test.ts does). */
-function ensureBuilt(): void {
-  const built = join(WEB, 'dist', 'index.html');
-  const sources = Math.max(...['src', 'public', 'index.html', 'vite.config.ts'].map((p) => newest(join(WEB, p))));
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+/**
+ * Builds the web UI into a folder of this test's own: web/dist belongs to test/browser/map.test.ts,
+ * and two files building it at once (vite empties the folder first) would break each other.
+ */
+function buildWeb(outDir: string): void {
+  execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
 
 interface Debug {
@@ -50,10 +43,11 @@ describe.skipIf(!haveChromium)(haveChromium ? 'TAK positions on the web map' : `
   let base: string;
 
   beforeAll(async () => {
-    ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'truceline-positions-'));
+    buildWeb(join(dir, 'web'));
     store = openSqliteStore(join(dir, 'test.db'));
-    app = await buildApp({ store, config: { maxBody: 10 * 1024 * 1024, web: true, logLevel: 'silent' } });
+    app = await buildApp({ store, config: { maxBody: 10 * 1024 * 1024, web: false, logLevel: 'silent' } });
+    await app.register(fastifyStatic, { root: join(dir, 'web'), prefix: '/', index: ['index.html'] });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
     cot = await startCot(store, new ObservationIngest(store), { port: 0, host: '127.0.0.1', anonymous: 'accept', snapshotWindowMs: 0 });
     browser = await chromium.launch({

@@ -139,7 +139,7 @@ export function App() {
             positions={positions}
             onSelectPosition={(uid) => setPanel({ kind: 'position', uid })}
           />
-          <MapLegend contactLabel={contactLabel(agreement)} breaches={!!agreement} />
+          <MapLegend contactLabel={contactLabel(agreement)} breaches={!!agreement} positions={!!positions?.features.length} />
           {panel.kind === 'form' && !place && <div className="map-hint">Click the map to set the place</div>}
           <Toasts toasts={toasts} />
           {selected && (
