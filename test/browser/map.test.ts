@@ -209,7 +209,10 @@ describe.skipIf(!haveChromium)(haveChromium ? 'web UI in Chromium' : `browser te
     await expect.poll(() => visibility('agr-withdrawal-mlrs')).toBe('visible');
 
     // Breaching observations carry a red ring; "Breaches only" keeps just them.
+    const lastDay = await shownCount(page);
     await page.getByTestId('time-all').click();
+    // Wait for the whole week to arrive before counting it (the 24 h view is on screen until then).
+    await expect.poll(() => shownCount(page)).toBeGreaterThan(lastDay);
     await expect.poll(async () => (await rendered(page, 'observation-breach')).length).toBeGreaterThan(0);
     const all = await shownCount(page);
     await page.getByTestId('breaches-only').check();
