@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
@@ -29,7 +29,9 @@ export interface AppDeps {
 }
 
 export async function buildApp({ store, config, agreements = new AgreementService(store) }: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: config.logLevel }, disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }).withTypeProvider<ZodTypeProvider>();
+  // Per-request lines only at debug/trace: at info they drown what an operator needs to see.
+  const quietRequests = config.logLevel !== 'debug' && config.logLevel !== 'trace';
+  const app = Fastify({ logger: { level: config.logLevel }, logController: new LogController({ disableRequestLogging: quietRequests }) }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandler(app);
