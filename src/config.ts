@@ -20,6 +20,12 @@ export const Config = z.object({
   /** CoT (TAK) plain streaming port over TCP; `--no-cot` turns the listener off. */
   cotPort: z.coerce.number().int().min(0).max(65535).default(8087),
   cot: z.boolean().default(true),
+  /** CoT (TAK) TLS port; listened on only when the certificate, key and CA below are all set. */
+  cotTlsPort: z.coerce.number().int().min(0).max(65535).default(8089),
+  /** PEM files: the TLS listener's certificate and key, and the CA that signs client certificates (CN = a Truceline username). */
+  cotTlsCert: z.string().min(1).optional(),
+  cotTlsKey: z.string().min(1).optional(),
+  cotTlsCa: z.string().min(1).optional(),
   /** `accept`: anonymous CoT clients' events are taken as unverified observations; `refuse`: they are turned away. */
   cotAnonymous: z.enum(['accept', 'refuse']).default('accept'),
   /** A CoT client that sends nothing this long is dropped. */
@@ -42,6 +48,10 @@ export function loadConfig(overrides: Partial<Record<keyof Config, unknown>> = {
     consume: env.TRUCELINE_NATS_CONSUME ? /^(1|true|yes|on)$/i.test(env.TRUCELINE_NATS_CONSUME) : undefined,
     syncCursor: env.TRUCELINE_SYNC_CURSOR,
     cotPort: env.TRUCELINE_COT_PORT,
+    cotTlsPort: env.TRUCELINE_COT_TLS_PORT,
+    cotTlsCert: env.TRUCELINE_COT_TLS_CERT,
+    cotTlsKey: env.TRUCELINE_COT_TLS_KEY,
+    cotTlsCa: env.TRUCELINE_COT_TLS_CA,
     cotAnonymous: env.TRUCELINE_COT_ANONYMOUS,
     cotIdleMs: env.TRUCELINE_COT_IDLE_MS,
     cotFrameMs: env.TRUCELINE_COT_FRAME_MS,

@@ -28,6 +28,7 @@ program
   .option('--consume', 'the cell: consume every site\'s stream from NATS into this store (env TRUCELINE_NATS_CONSUME=1; needs --nats)')
   .option('--sync-cursor <file>', 'a site\'s publish cursor file (env TRUCELINE_SYNC_CURSOR; default <db>.sync-cursor.json)')
   .option('--cot-port <port>', 'TAK CoT plain TCP port (env TRUCELINE_COT_PORT, default 8087; 0: any free port)')
+  .option('--cot-tls-port <port>', 'TAK CoT TLS port (env TRUCELINE_COT_TLS_PORT, default 8089; needs TRUCELINE_COT_TLS_CERT, _KEY and _CA)')
   .option('--no-cot', 'no CoT (TAK) listener')
   .action(serveCommand);
 

@@ -18,6 +18,7 @@ export async function serveCommand(opts: {
   consume?: boolean;
   syncCursor?: string;
   cotPort?: string;
+  cotTlsPort?: string;
   cot: boolean;
 }): Promise<void> {
   const config = loadConfig({
@@ -31,6 +32,7 @@ export async function serveCommand(opts: {
     consume: opts.consume,
     syncCursor: opts.syncCursor,
     cotPort: opts.cotPort,
+    cotTlsPort: opts.cotTlsPort,
     cot: opts.cot,
   });
   checkSyncConfig(config);
@@ -50,7 +52,7 @@ export async function serveCommand(opts: {
   // stores what it consumes through an ingest that judges like the HTTP route's.
   const sync = await startSync(config, store, app.log.child({ component: 'sync' }), { ingest: new ObservationIngest(store, agreements) });
   // TAK clients over CoT (TCP, plain): before the HTTP port, so "serving" means both are up.
-  const cot = config.cot ? await startCotListener(store, new ObservationIngest(store, agreements), config, app.log.child({ component: 'cot' }), opts.cotPort !== undefined || !!process.env.TRUCELINE_COT_PORT) : null;
+  const cot = config.cot ? await startCotListener(store, new ObservationIngest(store, agreements), config, app.log.child({ component: 'cot' }), opts.cotPort !== undefined || !!process.env.TRUCELINE_COT_PORT || opts.cotTlsPort !== undefined || !!process.env.TRUCELINE_COT_TLS_PORT) : null;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

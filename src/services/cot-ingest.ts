@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
-import { canSee, PUBLIC_ACTOR, visibilityOf } from '../domain/identity';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { COALITION_PRESET } from '../domain/coalition';
+import { canSee, PUBLIC_ACTOR, visibilityOf, type UserActor, type Visibility } from '../domain/identity';
 import { ObservationInput, type Observation } from '../domain/observation';
 import { mapCot, observationToCot, type CotObservation } from '../ingest/cot/map';
 import { parseCot } from '../ingest/cot/parse';
-import { COT_CONTENT_TYPE, CotServer, type CotRawItem, type CotReceived, type CotServerOptions, type CotSink } from '../ingest/cot/server';
+import { COT_CONTENT_TYPE, CotServer, type CotRawItem, type CotReceived, type CotServerOptions, type CotSink, type CotTlsOptions } from '../ingest/cot/server';
 import type { SupersedesLink, TakRecord } from '../store/ingest-repository';
 import type { RawInput, Store } from '../store/repository';
 import { excerptOf, OutcomeBatch } from './inbox-outcomes';
+import { toActor } from './auth';
 import type { ObservationIngest } from './observation-ingest';
 
 /** What a `marker` TAK record holds: the version of a CoT uid stored last. */
@@ -38,11 +42,12 @@ const ANONYMOUS = visibilityOf(PUBLIC_ACTOR, { members: [], guarantors: [] });
  * - our own events coming back (`echo`) → accepted, nothing stored;
  * - what does not frame or parse → quarantine with the reason;
  * and every frame gets exactly one outcome in the inbox ledger.
- * Out: each new observation that anonymous clients may see (PUBLIC) and that did not come from
- * TAK itself goes to every connected client as CoT.
+ * Out: each new observation that did not come from TAK itself goes as CoT to every connected
+ * client that may see it: anonymous clients PUBLIC only, an authenticated one (TLS) what its user
+ * may see. What an authenticated client sends carries its user as reporter and nation.
  */
 export class CotIngest implements CotSink {
-  private readonly subscribers = new Set<(xml: string) => void>();
+  private readonly subscribers = new Map<(xml: string) => void, Visibility>();
   private unsubscribeFeed: (() => void) | undefined;
   private readonly outQueue: string[] = [];
   private draining = false;
@@ -64,7 +69,7 @@ export class CotIngest implements CotSink {
     const batch = new OutcomeBatch('cot');
     const observations: { rawId: string; receivedAt: string; m: CotObservation }[] = [];
     const tak: TakRecord[] = [];
-    for (const { rawId, receivedAt, record: r } of items) {
+    for (const { rawId, receivedAt, record: r, sender } of items) {
       if (r.kind !== 'frame') {
         batch.reject(rawId, 0, { reason: `${r.kind}: ${r.reason}`, size: r.size, excerpt: excerptOf(r.head), receivedAt }, replay);
         continue;
@@ -74,7 +79,7 @@ export class CotIngest implements CotSink {
         batch.reject(rawId, 0, { reason: `${p.code}: ${p.reason}`, size: r.frame.length, excerpt: excerptOf(r.frame), receivedAt }, replay);
         continue;
       }
-      const m = mapCot(p.event, { raw: r.frame, releasability: this.opts.releasability });
+      const m = mapCot(p.event, { raw: r.frame, releasability: this.opts.releasability, ...(sender ? { reporter: sender.username, nation: sender.nation } : {}) });
       const base = { rawId, receivedAt };
       switch (m.type) {
         case 'observation':
@@ -150,13 +155,21 @@ export class CotIngest implements CotSink {
   }
 
   subscribePublic(send: (xml: string) => void): () => void {
-    this.subscribers.add(send);
+    return this.subscribe(send, ANONYMOUS);
+  }
+
+  subscribeFor(actor: UserActor, send: (xml: string) => void): () => void {
+    return this.subscribe(send, visibilityOf(actor, COALITION_PRESET));
+  }
+
+  private subscribe(send: (xml: string) => void, visibility: Visibility): () => void {
+    this.subscribers.set(send, visibility);
     this.unsubscribeFeed ??= this.store.changes.subscribe((e) => {
       if (e.entity !== 'observation' || e.op !== 'created') return;
       this.outQueue.push(e.id);
       void this.drain();
     });
-    void this.snapshot(send);
+    void this.snapshot(send, visibility);
     return () => {
       this.subscribers.delete(send);
       if (this.subscribers.size === 0) {
@@ -174,7 +187,7 @@ export class CotIngest implements CotSink {
   }
 
   private outgoing(o: Observation | undefined): o is Observation {
-    return !!o && o.source.kind !== 'tak' && canSee(ANONYMOUS, o.releasability);
+    return !!o && o.source.kind !== 'tak';
   }
 
   /** New observations, in commit order, to every client. */
@@ -187,8 +200,8 @@ export class CotIngest implements CotSink {
           if (id.startsWith('cot:')) continue; // from TAK itself (CoT ids, see map.ts): never sent back, not even read
           const o = await this.store.observations.get(id);
           if (!this.outgoing(o)) continue;
-          const xml = observationToCot(o);
-          for (const send of this.subscribers) send(xml);
+          let xml: string | undefined;
+          for (const [send, visibility] of this.subscribers) if (canSee(visibility, o.releasability)) send((xml ??= observationToCot(o)));
         }
         // The reads are synchronous underneath (SQLite): let the sockets have the event loop between slices.
         await new Promise((r) => setImmediate(r));
@@ -200,14 +213,14 @@ export class CotIngest implements CotSink {
     }
   }
 
-  /** What a client sees on connecting: the recent PUBLIC picture, oldest first. */
-  private async snapshot(send: (xml: string) => void): Promise<void> {
+  /** What a client sees on connecting: the recent picture it may see, oldest first. */
+  private async snapshot(send: (xml: string) => void, visibility: Visibility): Promise<void> {
     const windowMs = this.opts.snapshotWindowMs ?? 24 * 3600_000;
     if (windowMs <= 0) return;
     try {
       const now = Date.now();
       const page = await this.store.observations.list({ from: now - windowMs, to: now + 60_000, limit: 2000 });
-      const out = page.items.filter((o) => this.outgoing(o)).slice(0, this.opts.snapshotMax ?? 500);
+      const out = page.items.filter((o) => this.outgoing(o) && canSee(visibility, o.releasability)).slice(0, this.opts.snapshotMax ?? 500);
       for (const o of out.reverse()) if (this.subscribers.has(send)) send(observationToCot(o));
     } catch (err) {
       this.opts.log?.warn(`cot: snapshot for a new client failed: ${(err as Error).message}`);
@@ -222,28 +235,65 @@ export function versionedId(id: string, contentHash: string): string {
   return plain.length <= 128 ? plain : `cot:#${createHash('sha256').update(id).digest('base64url').slice(0, 40)}${suffix}`;
 }
 
-export interface CotServiceOptions extends Omit<CotServerOptions, 'log'>, CotIngestOptions {}
+export interface CotServiceOptions extends Omit<CotServerOptions, 'log' | 'tls' | 'identify'>, CotIngestOptions {
+  /** Also TAK's TLS port (8089): client certificates whose subject CN is a Truceline username. */
+  tls?: CotTlsOptions & { port: number };
+}
+
+/** The subject CN of a TLS client's (verified) certificate. */
+export function certificateCommonName(socket: Socket): string | undefined {
+  const cn = (socket as TLSSocket).getPeerCertificate?.()?.subject?.CN as string | string[] | undefined;
+  return Array.isArray(cn) ? (cn.length === 1 ? cn[0] : undefined) : cn || undefined;
+}
+
+/** Who a TLS client is: the user whose username is its certificate's CN, or null (refused). */
+export function certificateIdentity(store: Store): (socket: Socket) => Promise<UserActor | null> {
+  return async (socket) => {
+    if (!(socket as TLSSocket).authorized) return null;
+    const cn = certificateCommonName(socket);
+    const user = cn ? await store.identity.userByName(cn) : undefined;
+    return user ? toActor(user) : null;
+  };
+}
 
 /**
  * The CoT listener with its sink. First settles CoT frames a previous run stored but did not get
  * to process (a crash between storing and parsing): CoT has no acknowledgement, so no client will
  * send them again.
  */
-export async function startCot(store: Store, ingest: ObservationIngest, opts: CotServiceOptions): Promise<{ server: CotServer; sink: CotIngest; port: number; recovered: number; close(): Promise<void> }> {
+export async function startCot(
+  store: Store,
+  ingest: ObservationIngest,
+  opts: CotServiceOptions,
+): Promise<{ server: CotServer; sink: CotIngest; port: number; tls: { server: CotServer; port: number } | null; recovered: number; close(): Promise<void> }> {
   const sink = new CotIngest(store, ingest, opts);
   const { replayInbox } = await import('./inbox-replay');
   // Every frame stored before now: this process has received none yet.
   const recovered = await replayInbox(store, ingest, { channels: ['cot'], pendingOnly: true, pendingBefore: new Date().toISOString(), cot: sink });
   if (recovered.processed) opts.log?.info(`cot: settled ${recovered.processed} frames stored by an earlier run but not processed`);
-  const server = new CotServer(sink, opts);
+  const { tls: tlsOpts, ...plainOpts } = opts;
+  const server = new CotServer(sink, plainOpts);
   const port = await server.listen();
+  let tls: { server: CotServer; port: number } | null = null;
+  if (tlsOpts) {
+    const { port: tlsPort, key, cert, ca } = tlsOpts;
+    const tlsServer = new CotServer(sink, { ...plainOpts, port: tlsPort, tls: { key, cert, ca }, identify: certificateIdentity(store) });
+    try {
+      tls = { server: tlsServer, port: await tlsServer.listen() };
+    } catch (err) {
+      await server.close();
+      sink.close();
+      throw err;
+    }
+  }
   return {
     server,
     sink,
     port,
+    tls,
     recovered: recovered.processed,
     async close() {
-      await server.close();
+      await Promise.all([server.close(), tls?.server.close()]);
       sink.close();
     },
   };

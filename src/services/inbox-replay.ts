@@ -1,6 +1,6 @@
 import { ObservationInput } from '../domain/observation';
 import type { FramerRecord } from '../ingest/cot/framer';
-import { COT_CONTENT_TYPE } from '../ingest/cot/server';
+import { COT_CONTENT_TYPE, senderOfContentType } from '../ingest/cot/server';
 import { unreplayedItems, STATS_CHANNELS, type ReplayCandidate, type StatsChannel } from '../store/ingest-repository';
 import type { RawInput, Store } from '../store/repository';
 import { replayAcledRaw } from './acled-import';
@@ -111,7 +111,10 @@ export async function replayInbox(store: Store, ingest: ObservationIngest, opts:
     ] as const) {
       if (!list.length) continue;
       const batch = await cot.settle(
-        list.map((c) => ({ rawId: c.raw.id, receivedAt: c.raw.receivedAt, record: cotRecordOf(c.raw) })),
+        list.map((c) => {
+          const sender = senderOfContentType(c.raw.contentType);
+          return { rawId: c.raw.id, receivedAt: c.raw.receivedAt, record: cotRecordOf(c.raw), ...(sender ? { sender } : {}) };
+        }),
         { replay },
       );
       tally('cot', !replay, batch, list.length);

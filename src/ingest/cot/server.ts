@@ -1,5 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { v7 as uuidv7 } from 'uuid';
+import type { UserActor } from '../../domain/identity';
 import { CotFramer, type FramerRecord } from './framer';
 
 /** Content type of a raw CoT frame in the inbox; a rejected region adds `; rejected=<kind>`. */
@@ -15,11 +17,19 @@ export interface CotRawItem {
   contentType: string;
 }
 
+/** Who sent a frame on an authenticated connection (kept in the raw input's content type, so replays know too). */
+export interface CotSender {
+  username: string;
+  nation: string;
+}
+
 /** One framer record, stored raw under `rawId`. */
 export interface CotReceived {
   rawId: string;
   receivedAt: string;
   record: FramerRecord;
+  /** Absent: an anonymous client. */
+  sender?: CotSender;
 }
 
 /** What the CoT server needs from the rest of Truceline: storage and the outgoing picture. */
@@ -30,6 +40,15 @@ export interface CotSink {
   settle(items: CotReceived[]): Promise<unknown>;
   /** Observations for anonymous clients (PUBLIC only), as CoT XML; returns an unsubscribe. */
   subscribePublic(send: (xml: string) => void): () => void;
+  /** Observations this user may see, as CoT XML (authenticated connections); returns an unsubscribe. */
+  subscribeFor?(actor: UserActor, send: (xml: string) => void): () => void;
+}
+
+/** PEM key, certificate and CA of a TLS listener; clients must present a certificate the CA signed. */
+export interface CotTlsOptions {
+  key: string | Buffer;
+  cert: string | Buffer;
+  ca: string | Buffer;
 }
 
 export interface CotServerOptions {
@@ -51,16 +70,34 @@ export interface CotServerOptions {
   /** At most this many clients at once (default 1000). */
   maxConnections?: number;
   log?: { info(msg: string): void; warn(msg: string): void };
+  /**
+   * TLS (TAK's 8089): a verified client certificate is required (`requestCert`, `rejectUnauthorized`),
+   * and `identify` says whose it is. Without it: plain TCP.
+   */
+  tls?: CotTlsOptions;
+  /**
+   * Who an (encrypted) connection is: a user, or null to refuse it (the connection is closed, nothing
+   * is read). When set, `anonymous` does not apply: every client is identified.
+   */
+  identify?: (socket: Socket) => Promise<UserActor | null>;
 }
 
-export function rawItemOf(r: FramerRecord, receivedAt: string, id = uuidv7()): CotRawItem {
+export function rawItemOf(r: FramerRecord, receivedAt: string, id = uuidv7(), sender?: CotSender): CotRawItem {
+  const who = sender ? `; user=${sender.username}; nation=${sender.nation}` : '';
   return r.kind === 'frame'
-    ? { id, body: r.frame, size: r.frame.length, truncated: false, receivedAt, contentType: COT_CONTENT_TYPE }
-    : { id, body: r.head, size: r.size, truncated: r.head.length < r.size, receivedAt, contentType: `${COT_CONTENT_TYPE}; rejected=${r.kind}` };
+    ? { id, body: r.frame, size: r.frame.length, truncated: false, receivedAt, contentType: `${COT_CONTENT_TYPE}${who}` }
+    : { id, body: r.head, size: r.size, truncated: r.head.length < r.size, receivedAt, contentType: `${COT_CONTENT_TYPE}; rejected=${r.kind}${who}` };
+}
+
+/** The sender a raw CoT input was stored with (see `rawItemOf`); undefined for an anonymous client. */
+export function senderOfContentType(contentType: string | null | undefined): CotSender | undefined {
+  const username = /;\s*user=([^;\s]+)/.exec(contentType ?? '')?.[1];
+  const nation = /;\s*nation=([^;\s]+)/.exec(contentType ?? '')?.[1];
+  return username && nation ? { username, nation } : undefined;
 }
 
 /**
- * TAK's plain streaming port (8087): frames events out of each connection, stores every frame
+ * TAK's plain streaming port (8087), or with `tls` and `identify` its TLS port (8089): frames events out of each connection, stores every frame
  * raw, then parses and maps it. Each connection is handled in order, one chunk at a time, with
  * the socket paused while its chunk is stored and settled, so a flooding client waits for its own
  * writes and cannot starve the others (the event loop serves sockets in turn between the steps).
@@ -74,7 +111,11 @@ export class CotServer {
     private readonly sink: CotSink,
     private readonly opts: CotServerOptions,
   ) {
-    this.server = createServer((socket) => this.onConnection(socket));
+    this.server = opts.tls
+      ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: true }, (socket) => this.onConnection(socket))
+      : createServer((socket) => this.onConnection(socket));
+    // A failed handshake (no or a bad client certificate) never reaches onConnection.
+    if (opts.tls) this.server.on('tlsClientError', (err: Error, socket: Socket) => this.opts.log?.warn(`cot: TLS handshake with ${socket.remoteAddress}:${socket.remotePort} refused: ${err.message}`));
     this.server.maxConnections = opts.maxConnections ?? 1000;
   }
 
@@ -108,12 +149,45 @@ export class CotServer {
 
   private onConnection(socket: Socket): void {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    if (this.opts.anonymous === 'refuse') {
-      this.opts.log?.warn(`cot: refused anonymous client ${peer} (TRUCELINE_COT_ANONYMOUS=refuse)`);
-      socket.destroy();
+    const identify = this.opts.identify;
+    if (!identify) {
+      if (this.opts.anonymous === 'refuse') {
+        this.opts.log?.warn(`cot: refused anonymous client ${peer} (TRUCELINE_COT_ANONYMOUS=refuse)`);
+        socket.destroy();
+        return;
+      }
+      this.serve(socket, peer, null);
       return;
     }
+    // Nothing is read until the client is known (no 'data' listener yet: the socket stays paused).
     this.sockets.add(socket);
+    socket.on('error', () => socket.destroy());
+    const step = identify(socket).then(
+      (actor) => {
+        if (socket.destroyed) {
+          this.sockets.delete(socket);
+        } else if (!actor) {
+          this.opts.log?.warn(`cot: refused ${peer}: its certificate names no Truceline user`);
+          this.sockets.delete(socket);
+          socket.destroy();
+        } else {
+          this.opts.log?.info(`cot: ${peer} is ${actor.username} (${actor.nation})`);
+          this.serve(socket, `${peer} (${actor.username})`, actor);
+        }
+      },
+      (err: unknown) => {
+        this.opts.log?.warn(`cot: could not identify ${peer}: ${(err as Error).message}; closing`);
+        this.sockets.delete(socket);
+        socket.destroy();
+      },
+    );
+    this.pending.add(step);
+    void step.finally(() => this.pending.delete(step));
+  }
+
+  private serve(socket: Socket, peer: string, actor: UserActor | null): void {
+    this.sockets.add(socket);
+    const sender: CotSender | undefined = actor ? { username: actor.username, nation: actor.nation } : undefined;
     socket.setNoDelay(true);
     const framer = new CotFramer({ maxFrameBytes: this.opts.maxFrameBytes });
     const idleMs = this.opts.idleTimeoutMs ?? 600_000;
@@ -121,14 +195,15 @@ export class CotServer {
     const maxOut = this.opts.maxOutBufferBytes ?? 4 * 1024 * 1024;
     let queue = Promise.resolve();
     let dropped = 0;
-    const unsubscribe = this.sink.subscribePublic((xml) => {
+    const send = (xml: string) => {
       if (socket.destroyed || !socket.writable) return;
       if (socket.writableLength > maxOut) {
         if (dropped++ === 0) this.opts.log?.warn(`cot: ${peer} does not read what it is sent; dropping outgoing events`);
         return;
       }
       socket.write(xml + '\n');
-    });
+    };
+    const unsubscribe = actor && this.sink.subscribeFor ? this.sink.subscribeFor(actor, send) : this.sink.subscribePublic(send);
 
     // Idle: a client that sends nothing for a while is dropped, whatever it holds half-sent.
     socket.setTimeout(idleMs, () => {
@@ -153,7 +228,7 @@ export class CotServer {
       if (!records.length) return;
       socket.pause();
       const step = queue
-        .then(() => this.handle(records))
+        .then(() => this.handle(records, sender))
         .then(
           () => {
             if (!socket.destroyed) socket.resume();
@@ -184,12 +259,12 @@ export class CotServer {
     });
   }
 
-  private async handle(records: FramerRecord[]): Promise<void> {
+  private async handle(records: FramerRecord[], sender: CotSender | undefined): Promise<void> {
     const receivedAt = new Date().toISOString();
-    const items = records.map((r) => ({ raw: rawItemOf(r, receivedAt), record: r }));
+    const items = records.map((r) => ({ raw: rawItemOf(r, receivedAt, uuidv7(), sender), record: r }));
     await this.sink.storeRaw(items.map((i) => i.raw));
     try {
-      await this.sink.settle(items.map(({ raw, record }) => ({ rawId: raw.id, receivedAt, record })));
+      await this.sink.settle(items.map(({ raw, record }) => ({ rawId: raw.id, receivedAt, record, ...(sender ? { sender } : {}) })));
     } catch (err) {
       // Stored, so not lost: the raw inputs stay pending until `truceline inbox replay` (or the next start) settles them.
       this.opts.log?.warn(`cot: ${items.length} frames stored but not settled (${(err as Error).message}); they stay pending for replay`);
