@@ -127,13 +127,29 @@ export function canonicalContent(o: ObservationData): string {
   return stableStringify(normalised);
 }
 
+/**
+ * JSON with object keys sorted (UTF-16 code unit order) and undefined members left out; the
+ * content hashes stored for every observation depend on this exact output. Written as loops
+ * (no entries/filter/map arrays): it runs for every observation ingested.
+ */
 export function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + stableStringify(value[i]);
+    return out + ']';
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += (first ? '' : ',') + JSON.stringify(k) + ':' + stableStringify(v);
+    first = false;
+  }
+  return out + '}';
 }
 
 /** Explosions of every subkind, bursts and shots: what the daily report counts as ceasefire violations. */

@@ -184,14 +184,24 @@ export class AgreementService implements ObservationJudge {
 
   private judgements(state: AgreementState, observations: readonly Observation[]): StoredJudgement[] {
     const judgedAt = new Date().toISOString();
-    return observations.map((o) => ({
-      id: uuidv7(),
-      observationId: o.id,
-      agreementId: state.revision.agreementId,
-      agreementRevision: state.revision.revision,
-      judgedAt,
-      judgement: this.judgeWith(state, o),
-    }));
+    // A batch mostly falls under one version: its index is looked up once per run, not per observation.
+    let lastVersion: AgreementVersion | null = null;
+    let lastIndex: AgreementGeoIndex | null = null;
+    return observations.map((o) => {
+      const v = versionInForce(state.parsed, o.observedAt);
+      if (v && v !== lastVersion) {
+        lastIndex = this.indexFor(v).index;
+        lastVersion = v;
+      }
+      return {
+        id: uuidv7(),
+        observationId: o.id,
+        agreementId: state.revision.agreementId,
+        agreementRevision: state.revision.revision,
+        judgedAt,
+        judgement: v ? evaluate(o, v, lastIndex!) : null,
+      };
+    });
   }
 
   async judgeStored(created: readonly Observation[], repeated: readonly Observation[]): Promise<void> {

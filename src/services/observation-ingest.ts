@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalContent, ObservationInput, type Observation } from '../domain/observation';
 import { canonicalReleasability } from '../domain/releasability';
@@ -26,6 +26,10 @@ export interface IngestContext {
   /** Prefix for error paths, e.g. ["observations"] for a batch body. */
   pathPrefix?: (string | number)[];
 }
+
+/** One-shot sha256 (crypto.hash, Node >= 20.12: no Hash object per call), the same digest as createHash. */
+const sha256Base64url: (data: string) => string =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'base64url') : (data) => crypto.createHash('sha256').update(data).digest('base64url');
 
 const HTTP_STATUS: Record<ItemStatus, ItemResult['httpStatus']> = { created: 201, duplicate: 200, conflict: 409, invalid: 400 };
 
@@ -85,10 +89,10 @@ export class ObservationIngest {
     };
 
     items.forEach((raw, index) => {
-      const prefix = [...(ctx.pathPrefix ?? []), ...(ctx.pathPrefix ? [index] : [])];
       const parsed = ObservationInput.safeParse(withoutDerivedFields(raw));
-      const rawIdValue = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id) : null;
       if (!parsed.success) {
+        const prefix = [...(ctx.pathPrefix ?? []), ...(ctx.pathPrefix ? [index] : [])];
+        const rawIdValue = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : null;
         const errors = fieldErrors(parsed.error.issues, prefix);
         results[index] = { index, id: rawIdValue, status: 'invalid', httpStatus: 400, errors };
         quarantineItem(raw, errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors[0]?.field ?? null, index);
@@ -100,7 +104,7 @@ export class ObservationIngest {
         sector: sectors.sectorOf(data.location.lon, data.location.lat),
         receivedAt,
       };
-      const contentHash = createHash('sha256').update(canonicalContent(data)).digest('base64url');
+      const contentHash = sha256Base64url(canonicalContent(data));
       // The same id twice in one batch behaves as two posts in a row (the store decides in order).
       valid.push({ index, stored: { observation, contentHash, rawId: ctx.rawIds?.[index] ?? ctx.rawId } });
     });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { canonicalContent, EXPLOSION_SUBKINDS, ObservationInput } from '../../src/domain/observation';
@@ -42,6 +43,28 @@ describe('canonicalContent', () => {
     const a = ObservationInput.parse(observationInput({ observedAt: '2026-11-20T14:00:00+02:00' }));
     const b = ObservationInput.parse({ ...Object.fromEntries(Object.entries(a).reverse()), observedAt: '2026-11-20T12:00:00Z' });
     expect(canonicalContent(b)).toBe(canonicalContent(a));
+  });
+
+  it('keeps the exact output (and sha256) stored content hashes were computed from', () => {
+    // Stored rows carry this hash: a change here would make re-posts of old records conflict.
+    const o = ObservationInput.parse({
+      id: '019a0000-0000-7000-8000-000000000001',
+      kind: 'explosion',
+      subkind: 'impact',
+      observedAt: '2026-11-20T14:05:00+02:00',
+      observedUntil: '2026-11-20T14:06:30.5+02:00',
+      location: { lon: 37.1, lat: 48.25, accuracyM: 250 },
+      observer: { lat: 48.2, lon: 37, bearingDeg: 45 },
+      count: 3,
+      source: { kind: 'monitor', nation: 'FRA', reporter: 'Team "D-2" é' },
+      notes: 'Heard\nand seen',
+      releasability: 'REL TO USA,FRA',
+    });
+    const c = canonicalContent(o);
+    expect(c).toBe(
+      '{"count":3,"id":"019a0000-0000-7000-8000-000000000001","kind":"explosion","location":{"accuracyM":250,"lat":48.25,"lon":37.1},"notes":"Heard\\nand seen","observedAt":"2026-11-20T12:05:00.000Z","observedUntil":"2026-11-20T12:06:30.500Z","observer":{"bearingDeg":45,"lat":48.2,"lon":37},"releasability":"REL TO FRA, USA","source":{"kind":"monitor","nation":"FRA","reporter":"Team \\"D-2\\" é"},"subkind":"impact"}',
+    );
+    expect(createHash('sha256').update(c).digest('base64url')).toBe('pHfGT-RBrlfY-WbarOr1Ow4ZvE8mN4f4XdDCpy16Y6s');
   });
 
   it('differs whenever a field differs', () => {

@@ -110,30 +110,38 @@ export class SqliteJudgements implements JudgementRepository {
     this.insertMark = db.prepare('INSERT OR IGNORE INTO judgement_marks (observation_id, role, provision) VALUES (?, ?, ?)');
   }
 
-  async addMany(items: readonly StoredJudgement[]): Promise<void> {
-    if (items.length === 0) return;
+  /** One transaction per batch; each judgement's provisions, zones and document are derived once. */
+  private readonly addTx = (items: readonly StoredJudgement[]): void =>
     this.db.transaction(() => {
+      const marks = new Map<StoredJudgement, { breach: 0 | 1; provisions: string[]; zones: string[] }>();
       for (const j of items) {
+        const m = { breach: isBreach(j.judgement) ? (1 as const) : (0 as const), provisions: breachedProvisions(j.judgement), zones: zonesOf(j.judgement) };
+        marks.set(j, m);
         this.insert.run(
           j.id,
           j.observationId,
           j.agreementId,
           j.agreementRevision,
           j.judgedAt,
-          isBreach(j.judgement) ? 1 : 0,
-          breachedProvisions(j.judgement).join(' '),
-          zonesOf(j.judgement).join(' '),
+          m.breach,
+          m.provisions.join(' '),
+          m.zones.join(' '),
           j.judgement === null ? null : JSON.stringify(j.judgement),
         );
       }
       for (const j of latestPerObservation(items)) {
-        const r = this.upsertLatest.run(j.observationId, j.id, j.judgedAt, isBreach(j.judgement) ? 1 : 0);
+        const m = marks.get(j)!;
+        const r = this.upsertLatest.run(j.observationId, j.id, j.judgedAt, m.breach);
         if (r.changes !== 1) continue; // an older judgement than the one that counts
         this.clearMarks.run(j.observationId);
-        for (const p of breachedProvisions(j.judgement)) this.insertMark.run(j.observationId, 'breach', p);
-        for (const z of zonesOf(j.judgement)) this.insertMark.run(j.observationId, 'zone', z);
+        for (const p of m.provisions) this.insertMark.run(j.observationId, 'breach', p);
+        for (const z of m.zones) this.insertMark.run(j.observationId, 'zone', z);
       }
     })();
+
+  async addMany(items: readonly StoredJudgement[]): Promise<void> {
+    if (items.length === 0) return;
+    this.addTx(items);
   }
 
   async latestFor(observationIds: readonly string[]): Promise<Map<string, StoredJudgement>> {
