@@ -14,17 +14,8 @@ import {
   type NewAgreementRevision,
   type StoredJudgement,
 } from '../agreement-repository';
+import { infoFromRow, revisionFromRow, type RevisionRow } from '../agreement-rows';
 
-type RevisionRow = { revision: number; agreement_id: string; stored_at: string; stored_by: string; reason: string; doc?: string };
-
-const infoFromRow = (r: RevisionRow): AgreementRevisionInfo => ({
-  revision: Number(r.revision),
-  agreementId: r.agreement_id,
-  storedAt: r.stored_at,
-  by: r.stored_by,
-  reason: r.reason,
-});
-const revisionFromRow = (r: RevisionRow): AgreementRevision => ({ ...infoFromRow(r), doc: JSON.parse(r.doc!) as Agreement });
 
 export class SqliteAgreements implements AgreementRepository {
   constructor(private readonly db: Database.Database) {}
