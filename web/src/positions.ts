@@ -1,24 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { FeatureCollection, Point } from 'geojson';
+import type { CotPosition } from '../../src/ingest/cot/map';
 
-/** A TAK client's current position, as GET /api/positions answers it. */
-export interface PositionProps {
-  uid: string;
-  callsign: string;
-  cotType: string;
-  how?: string;
-  time: string;
-  stale: string;
-  hae?: number;
-  accuracyM?: number;
-  course?: number;
-  speed?: number;
-  battery?: number;
-  group?: { name?: string; role?: string };
-  device?: string;
-  platform?: string;
-  receivedAt: string;
-}
+/** A TAK client's current position, as GET /api/positions answers it (type-only: nothing of the parser is bundled). */
+export type PositionProps = Omit<CotPosition, 'type' | 'lat' | 'lon' | 'endpoint'> & { receivedAt: string };
 export type PositionCollection = FeatureCollection<Point, PositionProps>;
 
 const REFRESH_MS = 10_000;
