@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ChangeEvent, Store } from '../../store/repository';
+import type { Observation } from '../../domain/observation';
 
 const REPLAY_CHUNK = 1000;
 const HEARTBEAT_MS = 15_000;
+const RECENT_RECORDS = 2000;
 
 /**
  * Server-sent events of committed changes. The event id is the change's seq, so a browser's
@@ -13,6 +15,19 @@ const HEARTBEAT_MS = 15_000;
 export const streamRoutes =
   (store: Store): FastifyPluginAsyncZod =>
   async (app) => {
+    // Every connected client needs the same record for a new change: read it once for all of them.
+    const recent = new Map<string, Promise<Observation | undefined>>();
+    const record = (id: string) => {
+      let p = recent.get(id);
+      if (!p) {
+        // Observations are never updated in place, so a read record stays true; a failed read is not kept.
+        p = store.observations.get(id);
+        p.catch(() => recent.delete(id));
+        recent.set(id, p);
+        if (recent.size > RECENT_RECORDS) recent.delete(recent.keys().next().value!);
+      }
+      return p;
+    };
     app.get(
       '/api/stream',
       {
@@ -42,8 +57,8 @@ export const streamRoutes =
         const send = async (e: ChangeEvent) => {
           if (e.seq <= lastSent) return;
           lastSent = e.seq;
-          const record = e.entity === 'observation' ? await store.observations.get(e.id) : undefined;
-          raw.write(`id: ${e.seq}\nevent: ${e.entity}\ndata: ${JSON.stringify({ op: e.op, id: e.id, at: e.at, record })}\n\n`);
+          const data = e.entity === 'observation' ? await record(e.id) : undefined;
+          raw.write(`id: ${e.seq}\nevent: ${e.entity}\ndata: ${JSON.stringify({ op: e.op, id: e.id, at: e.at, record: data })}\n\n`);
         };
         // Serialised so events leave in seq order even though each needs a read.
         let chain = Promise.resolve();
