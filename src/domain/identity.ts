@@ -48,6 +48,12 @@ export interface CoalitionConfig {
   guarantors: readonly string[];
 }
 
+/**
+ * What the system itself reads with (ingest, rules, sync, fan-out before per-client filtering).
+ * Never derived from a request: routes get theirs from `visibilityOf(req.actor, ...)`.
+ */
+export const SEE_ALL: Visibility = { all: true };
+
 export function visibilityOf(actor: Actor, coalition: CoalitionConfig): Visibility {
   if (actor.type === 'public') return { all: false, labels: ['PUBLIC'], relToNation: null, anyRelTo: false };
   if (actor.roles.includes('admin')) return { all: true };

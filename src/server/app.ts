@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
+import fastifyCookie from '@fastify/cookie';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -20,21 +21,42 @@ import { streamRoutes } from './routes/stream.routes';
 import { agreementRoutes } from './routes/agreement.routes';
 import { AgreementService } from '../services/agreement.service';
 import { PROJECT_ROOT, VERSION } from '../project';
+import { AuthService } from '../services/auth';
+import { installAuth } from './auth';
+import { authRoutes } from './routes/auth.routes';
+import { COALITION_PRESET } from '../domain/coalition';
+import type { CoalitionConfig } from '../domain/identity';
 
 export interface AppDeps {
   store: Store;
   config: Pick<Config, 'maxBody' | 'web' | 'logLevel'>;
   /** The agreement in force and the judge of observations (default: one on this store). */
   agreements?: AgreementService;
+  /** Logins, sessions and tokens (default: one on this store). */
+  auth?: AuthService;
+  /** Coalition members and guarantors (default: the preset, see src/domain/coalition.ts). */
+  coalition?: CoalitionConfig;
+  /** Mark session cookies Secure (browsers then send them over HTTPS and to localhost only). */
+  secureCookies?: boolean;
 }
 
-export async function buildApp({ store, config, agreements = new AgreementService(store) }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({
+  store,
+  config,
+  agreements = new AgreementService(store),
+  auth = new AuthService(store.identity, store.audit),
+  coalition = COALITION_PRESET,
+  secureCookies = true,
+}: AppDeps): Promise<FastifyInstance> {
   // Per-request lines only at debug/trace: at info they drown what an operator needs to see.
   const quietRequests = config.logLevel !== 'debug' && config.logLevel !== 'trace';
   const app = Fastify({ logger: { level: config.logLevel }, logController: new LogController({ disableRequestLogging: quietRequests }) }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandler(app);
+  await app.register(fastifyCookie);
+  // Who asks is settled first (onRequest), before the body is read or validated.
+  installAuth(app, auth, coalition);
   installRawBodyCapture(app, store.inbox, config.maxBody);
   installInboxOutcomes(app, store);
 
@@ -53,6 +75,7 @@ export async function buildApp({ store, config, agreements = new AgreementServic
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const ingest = new ObservationIngest(store, agreements);
+  await app.register(authRoutes(auth, store.audit, secureCookies));
   await app.register(systemRoutes(store, VERSION));
   await app.register(observationRoutes(store, ingest));
   await app.register(sectorRoutes(store));

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import '@fastify/cookie';
 import { TrucelineError } from '../domain/errors';
-import { PUBLIC_ACTOR, type Actor } from '../domain/identity';
+import { PUBLIC_ACTOR, visibilityOf, type Actor, type CoalitionConfig, type Visibility } from '../domain/identity';
 import { allows, type Permission } from '../domain/permissions';
 import { AuthError, safeEqual, type AuthService } from '../services/auth';
 
@@ -12,6 +12,8 @@ export const CSRF_HEADER = 'x-csrf-token';
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor;
+    /** What the actor may read: every repository read takes it (releasability in the query). */
+    visibility: Visibility;
     /** Set when the actor came from a session cookie: writes must echo this token. */
     sessionCsrf?: string;
   }
@@ -20,6 +22,8 @@ declare module 'fastify' {
     permission?: Permission;
     /** Reachable while the user must still change a one-time password. */
     beforePasswordChange?: boolean;
+    /** The route authenticates by its own credential (a partner feed's token), not a user's. */
+    ownCredential?: boolean;
   }
 }
 
@@ -29,10 +33,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Resolves the actor (Bearer token or session cookie) and checks the route's permission in
  * onRequest, before the body is read: an anonymous write answers 401 whatever it holds.
  */
-export function installAuth(app: FastifyInstance, auth: AuthService): void {
+export function installAuth(app: FastifyInstance, auth: AuthService, coalition: CoalitionConfig): void {
   app.decorateRequest('actor', null as never);
+  app.decorateRequest('visibility', null as never);
   app.addHook('onRequest', async (req: FastifyRequest, _reply: FastifyReply) => {
     req.actor = PUBLIC_ACTOR;
+    req.visibility = visibilityOf(PUBLIC_ACTOR, coalition);
+    const config = req.routeOptions.config;
+    if (config?.ownCredential) return;
     let mustChangePassword = false;
     const header = req.headers.authorization;
     if (header) {
@@ -50,7 +58,7 @@ export function installAuth(app: FastifyInstance, auth: AuthService): void {
       }
     }
 
-    const config = req.routeOptions.config;
+    req.visibility = visibilityOf(req.actor, coalition);
     const permission = config?.permission;
     if (!permission) return;
     if (!allows(req.actor, permission)) {

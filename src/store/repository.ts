@@ -94,12 +94,16 @@ export interface SectorRepository {
   upsertMany(sectors: Sector[]): Promise<void>;
 }
 
+export type ChangeEntity = 'observation' | 'task' | 'alert';
+/** `relabelled`: the record's releasability changed (clients that may no longer see it drop it). */
+export type ChangeOp = 'created' | 'updated' | 'relabelled';
+
 /** A change committed to the store, as every process serving it learns of it. */
 export interface ChangeEvent {
   /** Monotonic per store where the engine allows it; used as the SSE event id to resume. */
   seq: number;
-  entity: 'observation';
-  op: 'created';
+  entity: ChangeEntity;
+  op: ChangeOp;
   id: string;
   /** Commit time (ISO 8601). */
   at: string;
