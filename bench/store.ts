@@ -1,3 +1,4 @@
+import { SEE_ALL } from '../src/domain/identity';
 /**
  * Store benchmark: `npm run bench -- store [--rows N] [--queries N] [--batch N] [--only sqlite|postgres] [--reuse NAME]`.
  *
@@ -6,7 +7,7 @@
  * and dropped afterwards):
  *  - ingest: N observations (default 1,000,000) through observations.insertMany in batches
  *    (default 2,000), one writer, ids UUIDv7 in arrival order; time inside insertMany only.
- *  - map query: observations.list({ bbox, from, to, limit: 5000 }) (page and total) over random
+ *  - map query: observations.list({ visibility: SEE_ALL, bbox, from, to, limit: 5000 }) (page and total) over random
  *    windows; median and p95 wall time.
  *
  * The data imitate a front: points scattered up to ~0.3° either side of the illustrative contact
@@ -148,12 +149,12 @@ async function ingest(store: Store): Promise<number> {
 async function mapQueries(store: Store): Promise<{ p50: number; p95: number }> {
   const ws = windows(QUERIES);
   // Warm-up (caches, prepared plans), not counted: the first few windows.
-  for (const w of ws.slice(0, 5)) await store.observations.list({ ...w, limit: LIMIT });
+  for (const w of ws.slice(0, 5)) await store.observations.list({ visibility: SEE_ALL, ...w, limit: LIMIT });
   const times: number[] = [];
   const totals: number[] = [];
   for (const w of ws) {
     const t = performance.now();
-    const page = await store.observations.list({ ...w, limit: LIMIT });
+    const page = await store.observations.list({ visibility: SEE_ALL, ...w, limit: LIMIT });
     times.push(performance.now() - t);
     totals.push(page.total);
   }
@@ -166,7 +167,7 @@ async function mapQueries(store: Store): Promise<{ p50: number; p95: number }> {
     const days = 14 + r() * 14;
     const from = Math.floor(T0 + r() * (SPAN_DAYS - days) * DAY);
     const t = performance.now();
-    const page = await store.observations.list({ bbox: [33, 46, 39, 51], from, to: Math.floor(from + days * DAY), limit: LIMIT });
+    const page = await store.observations.list({ visibility: SEE_ALL, bbox: [33, 46, 39, 51], from, to: Math.floor(from + days * DAY), limit: LIMIT });
     wide.push(performance.now() - t);
     wideTotals.push(page.total);
   }

@@ -1,3 +1,5 @@
+// The CLI runs with the store's files or credentials in hand: it exports everything.
+import { SEE_ALL } from '../domain/identity';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -18,7 +20,7 @@ export async function exportObservationsCommand(opts: { db?: string; format: 'ge
   await withStore(opts, async ({ store }) => {
     if (opts.format === 'geojson') await write('{"type":"FeatureCollection","features":[\n');
     if (opts.format === 'acled') await write(`${ACLED_COLUMNS.join(',')}\n`);
-    for await (const chunk of store.observations.iterate({})) {
+    for await (const chunk of store.observations.iterate({ visibility: SEE_ALL })) {
       for (const o of chunk) {
         if (opts.format === 'geojson') await write(`${n ? ',\n' : ''}${JSON.stringify(toFeature(o))}`);
         else if (opts.format === 'acled') await write(`${csvLine(observationToAcledValues(o))}\n`);

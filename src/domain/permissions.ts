@@ -7,7 +7,14 @@ import type { Actor, Role } from './identity';
 export const PERMISSIONS = {
   'observation.read': { roles: 'any-user', write: false, public: true },
   'observation.write': { roles: ['monitor', 'analyst', 'chief_monitor', 'cell_officer', 'admin'], write: true },
+  'observation.import': { roles: ['analyst', 'chief_monitor', 'admin'], write: true },
   'observation.relabel': { roles: ['analyst', 'chief_monitor', 'admin'], write: true },
+  // The agreement's text and zones are public: the ceasefire's terms are what everyone is held to.
+  'agreement.read': { roles: 'any-user', write: false, public: true },
+  'agreement.write': { roles: ['chief_monitor', 'cell_officer', 'admin'], write: true },
+  /** TAK positions, drawn areas and chat: the mechanism's own field picture (labelled MECHANISM). */
+  'tak.read': { roles: 'any-user', write: false },
+  'map.read': { roles: 'any-user', write: false, public: true },
   'quarantine.read': { roles: ['analyst', 'chief_monitor', 'admin'], write: false },
   'audit.read': { roles: ['chief_monitor', 'admin'], write: false },
   'user.admin': { roles: ['admin'], write: true },

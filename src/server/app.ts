@@ -19,10 +19,12 @@ import { systemRoutes } from './routes/system.routes';
 import { mapRoutes } from './routes/map.routes';
 import { streamRoutes } from './routes/stream.routes';
 import { agreementRoutes } from './routes/agreement.routes';
+import { taskRoutes } from './routes/task.routes';
 import { AgreementService } from '../services/agreement.service';
 import { PROJECT_ROOT, VERSION } from '../project';
 import { AuthService } from '../services/auth';
 import { installAuth } from './auth';
+import { LiveHub } from '../services/live-hub';
 import { authRoutes } from './routes/auth.routes';
 import { COALITION_PRESET } from '../domain/coalition';
 import type { CoalitionConfig } from '../domain/identity';
@@ -80,9 +82,11 @@ export async function buildApp({
   await app.register(observationRoutes(store, ingest));
   await app.register(sectorRoutes(store));
   await app.register(mapRoutes());
-  await app.register(streamRoutes(store));
+  const hub = new LiveHub(store, {}, (err) => app.log.warn({ err }, 'live stream: a change could not be sent'));
+  await app.register(streamRoutes(hub));
   await app.register(ingestRoutes(store, ingest));
   await app.register(agreementRoutes(agreements));
+  await app.register(taskRoutes(store, coalition));
 
   const webDist = join(PROJECT_ROOT, 'web', 'dist');
   if (config.web && existsSync(join(webDist, 'index.html'))) {

@@ -1,3 +1,4 @@
+import { actorLabel } from '../services/auth';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
@@ -40,6 +41,9 @@ export function installRawBodyCapture(app: FastifyInstance, inbox: InboxReposito
     const channel: InboxChannel = route?.channel ?? 'http';
     const contentType = route?.contentType ? route.contentType(req, header) : header;
     const receivedAt = new Date().toISOString();
+    // Authentication ran in onRequest, before the body: the sender is known here.
+    const feed = (req.params as { feed?: string } | undefined)?.feed;
+    const sender = req.routeOptions.config?.ownCredential ? `feed:${feed ?? '?'}` : actorLabel(req.actor);
     const chunks: Buffer[] = [];
     let size = 0;
     let head: Buffer | null = null;
@@ -77,7 +81,7 @@ export function installRawBodyCapture(app: FastifyInstance, inbox: InboxReposito
       const fullSize = Number.isFinite(declared) && declared > size ? declared : size;
       req.rawId = rawId;
       req.inboxQuarantined = true;
-      await inbox.storeRaw({ id: rawId, channel, receivedAt, contentType, size: fullSize, body: head!, truncated: true });
+      await inbox.storeRaw({ id: rawId, channel, receivedAt, contentType, size: fullSize, body: head!, truncated: true, sender });
       await inbox.quarantine({
         id: uuidv7(),
         rawId,
@@ -98,7 +102,7 @@ export function installRawBodyCapture(app: FastifyInstance, inbox: InboxReposito
     async function accept(body: Buffer): Promise<unknown> {
       const rawId = uuidv7();
       req.rawId = rawId;
-      await inbox.storeRaw({ id: rawId, channel, receivedAt, contentType, size: body.length, body, truncated: false });
+      await inbox.storeRaw({ id: rawId, channel, receivedAt, contentType, size: body.length, body, truncated: false, sender });
       const isJson = header === null || /json/i.test(header);
       if (route?.text && (header === null || route.text.test(header))) return body;
       if (!isJson) {

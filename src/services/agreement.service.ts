@@ -1,3 +1,4 @@
+import { SEE_ALL } from '../domain/identity';
 import { createHash } from 'node:crypto';
 import type { FeatureCollection } from 'geojson';
 import { v7 as uuidv7 } from 'uuid';
@@ -230,7 +231,7 @@ export class AgreementService implements ObservationJudge {
     const t0 = performance.now();
     const state = await this.requireCurrent();
     const q = { ...(range.from !== undefined ? { from: range.from } : {}), ...(range.to !== undefined ? { to: range.to } : {}) };
-    const total = (await this.store.observations.list({ ...q, limit: 1 })).total;
+    const total = (await this.store.observations.list({ ...q, visibility: SEE_ALL, limit: 1 })).total;
     const result: ReevaluationResult = {
       agreementId: state.revision.agreementId,
       revision: state.revision.revision,
@@ -244,7 +245,7 @@ export class AgreementService implements ObservationJudge {
       ms: 0,
     };
     onProgress?.(0, total);
-    for await (const chunk of this.store.observations.iterate(q, 1000)) {
+    for await (const chunk of this.store.observations.iterate({ ...q, visibility: SEE_ALL }, 1000)) {
       const before = await this.store.judgements.latestFor(chunk.map((o) => o.id));
       const fresh = this.judgements(state, chunk);
       await this.store.judgements.addMany(fresh);

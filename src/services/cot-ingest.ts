@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { COALITION_PRESET } from '../domain/coalition';
-import { canSee, PUBLIC_ACTOR, visibilityOf, type UserActor, type Visibility } from '../domain/identity';
+import { canSee, PUBLIC_ACTOR, SEE_ALL, visibilityOf, type UserActor, type Visibility } from '../domain/identity';
 import { ObservationInput, type Observation } from '../domain/observation';
 import { mapCot, observationToCot, type CotObservation } from '../ingest/cot/map';
 import { parseCot } from '../ingest/cot/parse';
@@ -110,7 +110,7 @@ export class CotIngest implements CotSink {
 
   private async takeObservations(items: { rawId: string; receivedAt: string; m: CotObservation }[], batch: OutcomeBatch, tak: TakRecord[], replay: boolean): Promise<void> {
     const uids = [...new Set(items.map((i) => i.m.uid))];
-    const latest = new Map((await this.store.ingest.tak.current('marker', { subjects: uids })).map((r) => [r.subject, r.doc as MarkerDoc]));
+    const latest = new Map((await this.store.ingest.tak.current('marker', { visibility: SEE_ALL, subjects: uids })).map((r) => [r.subject, r.doc as MarkerDoc]));
     const submit: { rawId: string; receivedAt: string; m: CotObservation; prev: MarkerDoc | undefined }[] = [];
     for (const it of items) {
       const prev = latest.get(it.m.uid);
@@ -198,7 +198,8 @@ export class CotIngest implements CotSink {
       while (this.outQueue.length) {
         for (const id of this.outQueue.splice(0, 256)) {
           if (id.startsWith('cot:')) continue; // from TAK itself (CoT ids, see map.ts): never sent back, not even read
-          const o = await this.store.observations.get(id);
+          // Read once with every label, then filtered per client below (the fan-out's releasability).
+          const o = await this.store.observations.get(id, SEE_ALL);
           if (!this.outgoing(o)) continue;
           let xml: string | undefined;
           for (const [send, visibility] of this.subscribers) if (canSee(visibility, o.releasability)) send((xml ??= observationToCot(o)));
@@ -219,8 +220,8 @@ export class CotIngest implements CotSink {
     if (windowMs <= 0) return;
     try {
       const now = Date.now();
-      const page = await this.store.observations.list({ from: now - windowMs, to: now + 60_000, limit: 2000 });
-      const out = page.items.filter((o) => this.outgoing(o) && canSee(visibility, o.releasability)).slice(0, this.opts.snapshotMax ?? 500);
+      const page = await this.store.observations.list({ visibility, from: now - windowMs, to: now + 60_000, limit: 2000 });
+      const out = page.items.filter((o) => this.outgoing(o)).slice(0, this.opts.snapshotMax ?? 500);
       for (const o of out.reverse()) if (this.subscribers.has(send)) send(observationToCot(o));
     } catch (err) {
       this.opts.log?.warn(`cot: snapshot for a new client failed: ${(err as Error).message}`);

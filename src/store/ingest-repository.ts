@@ -1,3 +1,4 @@
+import type { Visibility } from '../domain/identity';
 import type { InboxChannel, Page, QuarantineRecord, RawInput } from './repository';
 
 /**
@@ -18,6 +19,12 @@ import type { InboxChannel, Page, QuarantineRecord, RawInput } from './repositor
  * - `delete`: a `t-x-d-d` deletion, a tombstone for its subject.
  */
 export type TakRecordKind = 'position' | 'area' | 'marker' | 'chat' | 'delete';
+
+/**
+ * The label of TAK records (positions, drawn areas, chat, markers): the mechanism's own field
+ * picture. Observations made from TAK markers carry their own label like any observation.
+ */
+export const TAK_LABEL = 'MECHANISM';
 
 export interface TakRecord {
   kind: TakRecordKind;
@@ -47,9 +54,9 @@ export interface TakRepository {
    * hides it), and, with `now`, only if its stale time is after `now`. With `subjects`, only
    * those subjects.
    */
-  current(kind: 'position' | 'area' | 'marker', opts?: { now?: string; subjects?: readonly string[]; limit?: number }): Promise<StoredTakRecord[]>;
+  current(kind: 'position' | 'area' | 'marker', opts: { visibility: Visibility; now?: string; subjects?: readonly string[]; limit?: number }): Promise<StoredTakRecord[]>;
   /** The chat log (messages and receipts), newest first; `cursor` is the `seq` of the last item of the previous page. */
-  chat(q: { limit: number; cursor?: number }): Promise<Page<StoredTakRecord>>;
+  chat(q: { visibility: Visibility; limit: number; cursor?: number }): Promise<Page<StoredTakRecord>>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import type { Observation } from '../domain/observation';
 import type { ObservationQuery, Page } from './repository';
 import { decodeCursor, encodeCursor } from './cursor';
 import { InvalidInputError } from '../domain/errors';
+import { visibilityClause } from './releasability-sql';
 
 export interface SqlFragment {
   sql: string;
@@ -32,6 +33,8 @@ export function observationWhere(
       params.push(v);
       return placeholder(params.length);
     };
+    const released = visibilityClause(q.visibility, 'releasability', p);
+    if (released) clauses.push(released);
     if (q.bbox) {
       const [minLon, minLat, maxLon, maxLat] = q.bbox;
       if (opts.bboxPrefilter) clauses.push(opts.bboxPrefilter(q.bbox, p));
@@ -64,6 +67,17 @@ export function observationWhere(
 }
 
 /** The documents of one page (plus one, to know whether there is more), newest first. */
+/** One record by id, if released to the reader. */
+export function byIdWhere(id: string, visibility: ObservationQuery['visibility'], placeholder: (index: number) => string): SqlFragment {
+  const params: unknown[] = [id];
+  const p = (v: unknown) => {
+    params.push(v);
+    return placeholder(params.length);
+  };
+  const released = visibilityClause(visibility, 'releasability', p);
+  return { sql: `WHERE id = ${placeholder(1)}${released ? ` AND ${released}` : ''}`, params };
+}
+
 export const pageSelect = (where: string, limitPlaceholder: string): string =>
   `SELECT doc FROM observations ${where} ORDER BY observed_at_ms DESC, id DESC LIMIT ${limitPlaceholder}`;
 

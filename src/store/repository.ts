@@ -1,8 +1,10 @@
+import type { Visibility } from '../domain/identity';
 import type { Observation, ObservationKind } from '../domain/observation';
 import type { Sector } from '../domain/sector';
 import type { AuditRepository, IdentityRepository } from './identity-repository';
 import type { IngestRepositories } from './ingest-repository';
 import type { AgreementRepository, JudgementRepository } from './agreement-repository';
+import type { TaskRepository } from './task-repository';
 
 /**
  * The store's contract. Every implementation (SQLite embedded, PostgreSQL for the cell) passes
@@ -21,6 +23,8 @@ export interface StoredObservation {
 }
 
 export interface ObservationQuery {
+  /** Who reads: the query holds only records released to them (required, so no caller can forget). */
+  visibility: Visibility;
   bbox?: [number, number, number, number];
   /** Inclusive lower bound on observedAt, epoch ms. */
   from?: number;
@@ -47,7 +51,13 @@ export interface Page<T> {
 export interface ObservationRepository {
   /** Inserts in one transaction; the outcome per item is in input order. */
   insertMany(items: StoredObservation[]): Promise<InsertOutcome[]>;
-  get(id: string): Promise<Observation | undefined>;
+  /** undefined both for an unknown id and for a record not released to the reader. */
+  get(id: string, visibility: Visibility): Promise<Observation | undefined>;
+  /**
+   * Changes who may see a record (the caller audits it). The label is an access decision about
+   * the record, not its content: the content hash is unchanged. undefined: unknown or not visible.
+   */
+  relabel(id: string, releasability: string, visibility: Visibility): Promise<Observation | undefined>;
   /** Newest first (observedAt, then id), paged by an opaque cursor. */
   list(query: ObservationQuery): Promise<Page<Observation>>;
   /** Every observation matching the filters, newest first, in chunks: for exports. */
@@ -67,6 +77,8 @@ export interface RawInput {
   /** The bytes as received (for oversized input: the first kilobytes). */
   body: Buffer;
   truncated: boolean;
+  /** Who sent it, as the audit log names actors (`user:NAME`, `token:NAME`, `feed:NAME`, `public`); null when unknown. */
+  sender?: string | null;
 }
 
 export interface QuarantineRecord {
@@ -134,6 +146,8 @@ export interface Store {
   readonly ingest: IngestRepositories;
   readonly agreements: AgreementRepository;
   readonly judgements: JudgementRepository;
+  /** Patrols, UAV flights, investigations, requests for information (issue 6). */
+  readonly tasks: TaskRepository;
   /** A short description for logs, without secrets. */
   readonly description: string;
   close(): Promise<void>;

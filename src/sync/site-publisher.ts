@@ -1,3 +1,4 @@
+import { SEE_ALL } from '../domain/identity';
 import { headers, type JetStreamClient, type PubAck } from 'nats';
 import type { ChangeEvent, Store } from '../store/repository';
 import { readCursor, writeCursor, type PublishCursor } from './cursor';
@@ -184,10 +185,13 @@ export class SitePublisher {
       const events = await this.store.changes.since(this.cursor.seq, BATCH);
       if (events.length === 0) return;
       this.latestSeq = Math.max(this.latestSeq, events[events.length - 1]!.seq);
-      const records = await Promise.all(events.map((e) => (e.entity === 'observation' ? this.store.observations.get(e.id) : Promise.resolve(undefined))));
+      // Sites carry observations to the cell; tasks, alerts and relabels are decided at the cell.
+      const carried = (e: (typeof events)[number]) => e.entity === 'observation' && e.op === 'created';
+      const records = await Promise.all(events.map((e) => (carried(e) ? this.store.observations.get(e.id, SEE_ALL) : Promise.resolve(undefined))));
       const acks = await Promise.allSettled(
         events.map((e, i): Promise<PubAck | undefined> => {
           const o = records[i];
+          if (!carried(e)) return Promise.resolve(undefined);
           if (!o) {
             // Nothing to send: the store has no such record (should not happen; the store is append-only).
             this.log.error(`sync: change ${e.seq} names ${e.entity} ${e.id}, which the store does not hold; skipped`);

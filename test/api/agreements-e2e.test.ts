@@ -1,3 +1,4 @@
+import { SEE_ALL } from '../../src/domain/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { amendWithDerivedLine } from '../../src/agreement/agreement-file';
@@ -115,7 +116,7 @@ describe.skipIf(!HAVE_SHARED)(`agreement end to end: default agreement, then the
     expect(after.map(raw)).toEqual(after.map((o) => raw(old.get(o.id)!)));
     for (const o of after.slice(0, 20)) {
       const { judgement: _j, ...stored } = old.get(o.id)!;
-      expect(await store.observations.get(o.id)).toEqual(stored);
+      expect(await store.observations.get(o.id, SEE_ALL)).toEqual(stored);
     }
 
     // Every judgement is now by version 2, measured to the new line (checked, on every 10th

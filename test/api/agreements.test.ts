@@ -1,3 +1,4 @@
+import { SEE_ALL } from '../../src/domain/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { defaultAgreementInput } from '../../src/agreement/default-agreement';
@@ -136,7 +137,7 @@ describe('agreements API', () => {
     const unjudged = items.filter((o) => o.judgement === null);
     expect(unjudged.length).toBeGreaterThan(0);
     for (const o of unjudged) {
-      const raw = await store.observations.get(o.id);
+      const raw = await store.observations.get(o.id, SEE_ALL);
       const { sector: _s, receivedAt: _r, ...input } = raw!;
       expect((await json('POST', '/api/observations', input)).statusCode).toBe(200);
       expect((await json('GET', `/api/observations/${o.id}`)).json().judgement).not.toBeNull();
@@ -182,7 +183,7 @@ describe('agreements API', () => {
     );
     const outOfRange = observationInput({ kind: 'burst', subkind: undefined, observedAt: '2026-05-20T20:00:00Z', location: { lat: lineLat, lon: lineLon } });
     await json('POST', '/api/observations', { observations: [...inRange, outOfRange] });
-    const before = await Promise.all([...inRange, outOfRange].map((o) => store.observations.get(o.id)));
+    const before = await Promise.all([...inRange, outOfRange].map((o) => store.observations.get(o.id, SEE_ALL)));
     for (const o of [...inRange, outOfRange]) expect((await json('GET', `/api/observations/${o.id}`)).json().judgement.breaches).toHaveLength(1);
 
     const revision = (await json('GET', '/api/agreements/current')).json().revision;
@@ -214,7 +215,7 @@ describe('agreements API', () => {
     // outside the range: still judged by the first revision
     expect((await json('GET', `/api/observations/${outOfRange.id}`)).json().judgement).toMatchObject({ version: 1, revision });
     // the raw observations are unchanged
-    expect(await Promise.all([...inRange, outOfRange].map((o) => store.observations.get(o.id)))).toEqual(before);
+    expect(await Promise.all([...inRange, outOfRange].map((o) => store.observations.get(o.id, SEE_ALL)))).toEqual(before);
     // re-evaluating again changes nothing but adds judgements
     const again = (await json('POST', '/api/agreements/reevaluate', { from: t0, to: '2026-07-01T00:00:00Z' })).json();
     expect(again).toMatchObject({ observations: 3, changed: 0 });

@@ -1,3 +1,4 @@
+import { SEE_ALL } from '../../src/domain/identity';
 /**
  * Partner feeds, the inbox stats of HTTP bodies, and replay after a parser fix.
  */
@@ -54,9 +55,9 @@ describe('partner feeds', () => {
     });
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({ created: 2, invalid: 0 });
-    const o1 = await store.observations.get(f1.properties.id);
+    const o1 = await store.observations.get(f1.properties.id, SEE_ALL);
     expect(o1).toMatchObject({ location: { lon: 37.81, lat: 48.02, accuracyM: 250 }, source: { kind: 'partner', reporter: 'feed osint-cell' }, releasability: 'COALITION' });
-    expect((await store.observations.get(f2.properties.id))?.source).toEqual({ kind: 'osint', nation: 'GBR', reporter: 'feed osint-cell' });
+    expect((await store.observations.get(f2.properties.id, SEE_ALL))?.source).toEqual({ kind: 'osint', nation: 'GBR', reporter: 'feed osint-cell' });
     expect(delta(before, await stats(), 'feed')).toEqual({ received: 2, accepted: 2, quarantined: 0, pending: 0, replayed: 0 });
     // Posting again: known, nothing new.
     const again = await app.inject({ method: 'POST', url: '/api/feeds/osint-cell/observations', headers: { authorization: `Bearer ${token}` }, payload: { type: 'FeatureCollection', features: [f1, f2] } });
@@ -188,8 +189,8 @@ describe('inbox replay', () => {
     for (const c of ['cot', 'acled', 'feed', 'http'] as const) expect(after[c].received).toBe(after[c].accepted + after[c].quarantined + after[c].pending);
     // Nothing removed from the quarantine; what still fails got no second record.
     expect((await store.inbox.listQuarantine({ limit: 1 })).total).toBe(quarantineBefore);
-    expect(await store.observations.get(`cot:${uid}:${/time="([^"]+)"/.exec(frame.body.toString())![1]}`)).toBeDefined();
-    expect((await store.observations.get(features[0]!.properties.id))?.source.reporter).toBe('feed replay-feed');
+    expect(await store.observations.get(`cot:${uid}:${/time="([^"]+)"/.exec(frame.body.toString())![1]}`, SEE_ALL)).toBeDefined();
+    expect((await store.observations.get(features[0]!.properties.id, SEE_ALL))?.source.reporter).toBe('feed replay-feed');
 
     // Replaying again changes nothing.
     const twice = await replayInbox(store, ingest(), { since: frame.receivedAt, pendingBefore: new Date(Date.now() + 1000).toISOString() });

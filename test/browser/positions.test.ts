@@ -1,3 +1,4 @@
+import { SEE_ALL } from '../../src/domain/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -69,7 +70,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'TAK positions on the web map' : `
     const uid = `ANDROID-${uuidv7()}`;
     const [lon, lat] = [37.95, 48.52];
     await client.write(pliXml(uid, 'Patrol D-2', { lat, lon }));
-    await eventually(async () => (await store.ingest.tak.current('position', { subjects: [uid] })).length === 1);
+    await eventually(async () => (await store.ingest.tak.current('position', { visibility: SEE_ALL, subjects: [uid] })).length === 1);
 
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     const errors: string[] = [];

@@ -1,3 +1,4 @@
+import { SEE_ALL } from '../../src/domain/identity';
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -46,7 +47,7 @@ describe('truceline CLI: ACLED, feeds, inbox', () => {
     const b = openSqliteStore(db2);
     const ids = async (s: typeof a) => {
       const out: string[] = [];
-      for await (const c of s.observations.iterate({})) out.push(...c.map((o) => o.id));
+      for await (const c of s.observations.iterate({ visibility: SEE_ALL })) out.push(...c.map((o) => o.id));
       return out.sort();
     };
     expect(await ids(b)).toEqual(await ids(a));

@@ -1,3 +1,4 @@
+import { SEE_ALL } from '../../src/domain/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { loadDefaultAgreement } from '../../src/agreement/default-agreement';
@@ -32,7 +33,7 @@ export function agreementContract(name: string, open: () => Promise<Store>): voi
         storedObservation({ location: { lon: lon + 0.01 * (i % 9), lat: lat + 0.001 * i }, observedAt: new Date(Date.UTC(2026, 10, 20, 12, 0, i)).toISOString() }),
       );
       expect(await store.observations.insertMany(items)).toEqual(items.map(() => 'created'));
-      return { obs: items.map((s) => s.observation), q: { bbox: [lon - 0.001, lat - 0.001, lon + 0.1, lat + 0.1], limit: 1000 } };
+      return { obs: items.map((s) => s.observation), q: { visibility: SEE_ALL, bbox: [lon - 0.001, lat - 0.001, lon + 0.1, lat + 0.1], limit: 1000 } };
     }
 
     const judgement = (breaches: string[], zones: string[] = []): Judgement => ({
@@ -53,7 +54,7 @@ export function agreementContract(name: string, open: () => Promise<Store>): voi
       judgement: j,
       ...over,
     });
-    const ids = async (q: ObservationQuery) => (await store.observations.list(q)).items.map((o) => o.id).sort();
+    const ids = async (q: ObservationQuery) => (await store.observations.list({ ...q, visibility: SEE_ALL })).items.map((o) => o.id).sort();
     const sorted = (os: Observation[]) => os.map((o) => o.id).sort();
 
     it('appends agreement revisions, numbered in order; the latest is in force', async () => {
@@ -183,10 +184,10 @@ export function agreementContract(name: string, open: () => Promise<Store>): voi
       expect([...page.items, ...rest.items].map((o) => o.id).sort()).toEqual(sorted([o0, o1, o2]));
       expect(rest.nextCursor).toBeNull();
       const chunks: string[] = [];
-      for await (const c of store.observations.iterate({ bbox: q.bbox, provision: P }, 1)) chunks.push(...c.map((o) => o.id));
+      for await (const c of store.observations.iterate({ visibility: SEE_ALL, bbox: q.bbox, provision: P }, 1)) chunks.push(...c.map((o) => o.id));
       expect(chunks.sort()).toEqual(sorted([o0, o1]));
       // the raw observations are untouched by judging
-      for (const o of obs) expect(await store.observations.get(o.id)).toEqual(o);
+      for (const o of obs) expect(await store.observations.get(o.id, SEE_ALL)).toEqual(o);
     });
 
     it('writes concurrent judgements of the same observations consistently', async () => {

@@ -1,3 +1,4 @@
+import { SEE_ALL } from '../../src/domain/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import type { OutcomeRun, TakRecord } from '../../src/store/ingest-repository';
@@ -54,7 +55,7 @@ export function ingestContract(name: string, open: () => Promise<Store>): void {
         tak({ kind: 'delete', subject: d, time: at(now - 50_000) }),
         tak({ kind: 'position', subject: d, time: at(now - 40_000), stale: at(now + 60_000), doc: { callsign: 'D back after a deletion' } }),
       ]);
-      const current = (await store.ingest.tak.current('position', { now: at(now) })).filter((r) => [a, b, c, d].includes(r.subject));
+      const current = (await store.ingest.tak.current('position', { visibility: SEE_ALL, now: at(now) })).filter((r) => [a, b, c, d].includes(r.subject));
       expect(current.map((r) => [r.subject, (r.doc as { callsign: string }).callsign])).toEqual(
         [
           [a, 'A new'],
@@ -63,10 +64,10 @@ export function ingestContract(name: string, open: () => Promise<Store>): void {
       );
       expect(current[0]!.stale).toBe(at(now + 60_000));
       // Without `now`, stale ones count too.
-      const all = (await store.ingest.tak.current('position')).filter((r) => [a, b, c, d].includes(r.subject)).map((r) => r.subject);
+      const all = (await store.ingest.tak.current('position', { visibility: SEE_ALL })).filter((r) => [a, b, c, d].includes(r.subject)).map((r) => r.subject);
       expect(all.sort()).toEqual([a, b, d].sort());
       // By subject: the marker lookup of the CoT ingest.
-      const some = await store.ingest.tak.current('position', { subjects: [a, c, 'nobody'] });
+      const some = await store.ingest.tak.current('position', { visibility: SEE_ALL, subjects: [a, c, 'nobody'] });
       expect(some.map((r) => r.subject)).toEqual([a]);
       expect(some[0]!.doc).toEqual({ lat: 2, callsign: 'A new' });
     });
@@ -79,16 +80,16 @@ export function ingestContract(name: string, open: () => Promise<Store>): void {
         tak({ kind: 'marker', subject: marker, doc: { observationId: 'cot:x:1', contentHash: 'h1' } }),
         ...msgs.map((m, i) => tak({ kind: 'chat', subject: m, doc: { text: `message ${i}` } })),
       ]);
-      expect((await store.ingest.tak.current('area', { subjects: [area, marker] })).map((r) => r.subject)).toEqual([area]);
-      expect((await store.ingest.tak.current('marker', { subjects: [area, marker] })).map((r) => r.doc)).toEqual([{ observationId: 'cot:x:1', contentHash: 'h1' }]);
-      const first = await store.ingest.tak.chat({ limit: 2 });
+      expect((await store.ingest.tak.current('area', { visibility: SEE_ALL, subjects: [area, marker] })).map((r) => r.subject)).toEqual([area]);
+      expect((await store.ingest.tak.current('marker', { visibility: SEE_ALL, subjects: [area, marker] })).map((r) => r.doc)).toEqual([{ observationId: 'cot:x:1', contentHash: 'h1' }]);
+      const first = await store.ingest.tak.chat({ visibility: SEE_ALL, limit: 2 });
       expect(first.total).toBeGreaterThanOrEqual(3);
       const mine: string[] = [];
       let page = first;
       for (;;) {
         mine.push(...page.items.filter((r) => msgs.includes(r.subject)).map((r) => r.subject));
         if (!page.nextCursor || mine.length === 3) break;
-        page = await store.ingest.tak.chat({ limit: 2, cursor: Number(page.nextCursor) });
+        page = await store.ingest.tak.chat({ visibility: SEE_ALL, limit: 2, cursor: Number(page.nextCursor) });
       }
       expect(mine).toEqual([...msgs].reverse());
     });

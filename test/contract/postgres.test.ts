@@ -1,3 +1,4 @@
+import { SEE_ALL } from '../../src/domain/identity';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChangeEvent, Store } from '../../src/store/repository';
 import { LISTEN_APPLICATION_NAME, recordChanges } from '../../src/store/postgres/change-feed';
@@ -84,7 +85,7 @@ withDatabase('postgres across processes', (db) => {
     await a.observations.insertMany([s]);
     await vi.waitFor(() => expect(got.map((e) => e.id)).toContain(s.observation.id), { timeout: 5000 });
     off();
-    expect(await b.observations.get(s.observation.id)).toEqual(s.observation);
+    expect(await b.observations.get(s.observation.id, SEE_ALL)).toEqual(s.observation);
   });
 
   it('delivers the changes of concurrent writers in several processes exactly once and in seq order, everywhere', async () => {

@@ -1,3 +1,5 @@
+import { canSee, SEE_ALL, visibilityOf, type Actor } from '../../src/domain/identity';
+import { COALITION_PRESET } from '../../src/domain/coalition';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import type { ChangeEvent, Store } from '../../src/store/repository';
@@ -21,7 +23,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     it('stores an observation and reads it back unchanged', async () => {
       const s = storedObservation({ notes: 'Кратер біля школи', observedAt: '2026-11-20T14:05:00+02:00' }, 'donetsk');
       expect(await store.observations.insertMany([s])).toEqual(['created']);
-      const back = await store.observations.get(s.observation.id);
+      const back = await store.observations.get(s.observation.id, SEE_ALL);
       expect(back).toEqual(s.observation);
     });
 
@@ -29,8 +31,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const notes = 'NUL \u0000, lone \ud800 surrogate, "quotes", back\\slash \\u0000, tab\t, newline\n, ґ 💥 \u2028';
       const s = storedObservation({ notes, location: { lat: -33.3, lon: 151.2 } });
       await store.observations.insertMany([s]);
-      expect((await store.observations.get(s.observation.id))?.notes).toBe(notes);
-      const page = await store.observations.list({ bbox: [151.19, -33.31, 151.21, -33.29], limit: 100 });
+      expect((await store.observations.get(s.observation.id, SEE_ALL))?.notes).toBe(notes);
+      const page = await store.observations.list({ visibility: SEE_ALL, bbox: [151.19, -33.31, 151.21, -33.29], limit: 100 });
       expect(page.items.find((o) => o.id === s.observation.id)).toEqual(s.observation);
     });
 
@@ -38,7 +40,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const s = storedObservation();
       const changed = { ...s, observation: { ...s.observation, count: 7 }, contentHash: 'other' };
       expect(await store.observations.insertMany([s, s, changed])).toEqual(['created', 'duplicate', 'conflict']);
-      expect((await store.observations.get(s.observation.id))?.count).toBe(1);
+      expect((await store.observations.get(s.observation.id, SEE_ALL))?.count).toBe(1);
     });
 
     it('decides repeats of an id within one batch in order, against what is stored by then', async () => {
@@ -62,9 +64,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         'conflict',
         'duplicate',
       ]);
-      expect(await store.observations.get(s.observation.id)).toEqual(s.observation);
-      expect(await store.observations.get(n.observation.id)).toEqual(n.observation);
-      expect(await store.observations.get(m.observation.id)).toEqual(m2.observation);
+      expect(await store.observations.get(s.observation.id, SEE_ALL)).toEqual(s.observation);
+      expect(await store.observations.get(n.observation.id, SEE_ALL)).toEqual(n.observation);
+      expect(await store.observations.get(m.observation.id, SEE_ALL)).toEqual(m2.observation);
       const ids = [s, n, m].map((x) => x.observation.id);
       await vi.waitFor(() => expect(live.filter((e) => ids.includes(e.id))).toHaveLength(3), { timeout: 5000 });
       off();
@@ -110,7 +112,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     it('answers undefined for an unknown id', async () => {
-      expect(await store.observations.get('no-such-' + uuidv7())).toBeUndefined();
+      expect(await store.observations.get('no-such-' + uuidv7(), SEE_ALL)).toBeUndefined();
     });
 
     it('filters by bbox, time window, kind and sector, and pages newest first without gaps', async () => {
@@ -133,26 +135,26 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const outside = storedObservation({ location: { lat: lat0 + 0.6, lon: lon0 + 0.6 }, observedAt: new Date(base).toISOString() });
       await store.observations.insertMany([...rows, outside]);
 
-      const all = await store.observations.list({ bbox, limit: 100 });
+      const all = await store.observations.list({ visibility: SEE_ALL, bbox, limit: 100 });
       expect(all.total).toBe(25);
       const times = all.items.map((o) => Date.parse(o.observedAt));
       expect(times).toEqual([...times].sort((a, b) => b - a));
 
-      const window = await store.observations.list({ bbox, from: base + 2 * 3_600_000, to: base + 5 * 3_600_000, limit: 100 });
+      const window = await store.observations.list({ visibility: SEE_ALL, bbox, from: base + 2 * 3_600_000, to: base + 5 * 3_600_000, limit: 100 });
       expect(window.total).toBe(rows.filter((_, i) => i % 10 >= 2 && i % 10 < 5).length);
 
-      const bursts = await store.observations.list({ bbox, kinds: ['burst'], limit: 100 });
+      const bursts = await store.observations.list({ visibility: SEE_ALL, bbox, kinds: ['burst'], limit: 100 });
       expect(bursts.items.every((o) => o.kind === 'burst')).toBe(true);
       expect(bursts.total).toBe(9);
 
-      const sectorA = await store.observations.list({ bbox, sector: 'sector-a', limit: 100 });
+      const sectorA = await store.observations.list({ visibility: SEE_ALL, bbox, sector: 'sector-a', limit: 100 });
       expect(sectorA.total).toBe(12);
 
       const seen: string[] = [];
       let cursor: string | undefined;
       let pages = 0;
       do {
-        const page = await store.observations.list({ bbox, limit: 7, cursor });
+        const page = await store.observations.list({ visibility: SEE_ALL, bbox, limit: 7, cursor });
         expect(page.total).toBe(25);
         seen.push(...page.items.map((o) => o.id));
         cursor = page.nextCursor ?? undefined;
@@ -175,7 +177,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const seen: string[] = [];
       let cursor: string | undefined;
       do {
-        const page = await store.observations.list({ bbox, limit: 3, cursor });
+        const page = await store.observations.list({ visibility: SEE_ALL, bbox, limit: 3, cursor });
         expect(page.total).toBe(ids.length);
         seen.push(...page.items.map((o) => o.id));
         cursor = page.nextCursor ?? undefined;
@@ -197,14 +199,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const mid = (w + e) / 2;
       const timed = [mk(mid, lat0 + 0.05, t0 + 1000), mk(mid, lat0 + 0.05, t0 + 1999), mk(mid, lat0 + 0.05, t0 + 2000), mk(mid, lat0 + 0.05, t0 + 999)];
       await store.observations.insertMany([...onEdges, ...justOut, ...timed]);
-      const inBox = await store.observations.list({ bbox, limit: 100 });
+      const inBox = await store.observations.list({ visibility: SEE_ALL, bbox, limit: 100 });
       expect(new Set(inBox.items.map((o) => o.id))).toEqual(new Set([...onEdges, ...timed].map((x) => x.observation.id)));
       expect(inBox.total).toBe(onEdges.length + timed.length);
-      const window = await store.observations.list({ bbox, from: t0 + 1000, to: t0 + 2000, limit: 100 });
+      const window = await store.observations.list({ visibility: SEE_ALL, bbox, from: t0 + 1000, to: t0 + 2000, limit: 100 });
       expect(window.items.map((o) => o.id)).toEqual([timed[1]!, timed[0]!].map((x) => x.observation.id));
       expect(window.total).toBe(2);
       const point: [number, number, number, number] = [w, s, w, s];
-      expect((await store.observations.list({ bbox: point, limit: 10 })).items.map((o) => o.id)).toEqual([onEdges[0]!.observation.id]);
+      expect((await store.observations.list({ visibility: SEE_ALL, bbox: point, limit: 10 })).items.map((o) => o.id)).toEqual([onEdges[0]!.observation.id]);
     });
 
     it('reports the exact total whether or not the first page holds every match', async () => {
@@ -213,12 +215,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const rows = Array.from({ length: 6 }, (_, i) => storedObservation({ location: { lat: 60.1, lon: lon0 + 0.01 * (i + 1) } }));
       await store.observations.insertMany(rows);
       for (const limit of [5, 6, 7]) {
-        const page = await store.observations.list({ bbox, limit });
+        const page = await store.observations.list({ visibility: SEE_ALL, bbox, limit });
         expect(page.total).toBe(6);
         expect(page.items).toHaveLength(Math.min(limit, 6));
         expect(page.nextCursor === null).toBe(limit >= 6);
         if (page.nextCursor) {
-          const next = await store.observations.list({ bbox, limit, cursor: page.nextCursor });
+          const next = await store.observations.list({ visibility: SEE_ALL, bbox, limit, cursor: page.nextCursor });
           expect(next).toMatchObject({ total: 6, nextCursor: null });
           expect(next.items).toHaveLength(6 - limit);
         }
@@ -226,10 +228,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     it('answers an empty page for a filter nothing matches', async () => {
-      const page = await store.observations.list({ bbox: [-179.99, -89.99, -179.98, -89.98], from: 0, to: 1, kinds: ['mine', 'casualty'], limit: 10 });
+      const page = await store.observations.list({ visibility: SEE_ALL, bbox: [-179.99, -89.99, -179.98, -89.98], from: 0, to: 1, kinds: ['mine', 'casualty'], limit: 10 });
       expect(page).toEqual({ items: [], total: 0, nextCursor: null });
       const chunks: unknown[] = [];
-      for await (const c of store.observations.iterate({ bbox: [-179.99, -89.99, -179.98, -89.98] })) chunks.push(c);
+      for await (const c of store.observations.iterate({ visibility: SEE_ALL, bbox: [-179.99, -89.99, -179.98, -89.98] })) chunks.push(c);
       expect(chunks).toEqual([]);
     });
 
@@ -238,10 +240,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const kinds = ['mine', 'casualty', 'damage', 'movement'] as const;
       const rows = kinds.map((kind, i) => storedObservation({ kind, subkind: undefined, observedAt: new Date(t0 + i).toISOString() }));
       await store.observations.insertMany(rows);
-      const page = await store.observations.list({ from: t0, to: t0 + 4, kinds: ['mine', 'damage'], limit: 10 });
+      const page = await store.observations.list({ visibility: SEE_ALL, from: t0, to: t0 + 4, kinds: ['mine', 'damage'], limit: 10 });
       expect(page.items.map((o) => o.kind)).toEqual(['damage', 'mine']);
       expect(page.total).toBe(2);
-      const all = await store.observations.list({ from: t0, to: t0 + 4, limit: 10 });
+      const all = await store.observations.list({ visibility: SEE_ALL, from: t0, to: t0 + 4, limit: 10 });
       expect(all.items.map((o) => o.id)).toEqual(rows.map((r) => r.observation.id).reverse());
     });
 
@@ -252,7 +254,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     it('rejects a cursor it did not issue', async () => {
-      await expect(store.observations.list({ limit: 10, cursor: 'not-a-cursor' })).rejects.toThrow(/cursor/);
+      await expect(store.observations.list({ visibility: SEE_ALL, limit: 10, cursor: 'not-a-cursor' })).rejects.toThrow(/cursor/);
     });
 
     it('iterates every matching observation in chunks', async () => {
@@ -260,7 +262,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const bbox: [number, number, number, number] = [lon0, 70, lon0 + 1, 71];
       await store.observations.insertMany(Array.from({ length: 12 }, (_, i) => storedObservation({ location: { lat: 70.5, lon: lon0 + i / 100 } })));
       const chunks: number[] = [];
-      for await (const c of store.observations.iterate({ bbox }, 5)) chunks.push(c.length);
+      for await (const c of store.observations.iterate({ visibility: SEE_ALL, bbox }, 5)) chunks.push(c.length);
       expect(chunks).toEqual([5, 5, 2]);
     });
 
@@ -269,7 +271,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const body = Buffer.from([0x7b, 0x00, 0xff, 0x22]);
       await store.inbox.storeRaw({ id: rawId, channel: 'http', receivedAt: new Date().toISOString(), contentType: 'application/json', size: 4, body, truncated: false });
       expect((await store.inbox.getRaw(rawId))?.body.equals(body)).toBe(true);
-      const truncated = { id: uuidv7(), channel: 'cot' as const, receivedAt: '2026-11-20T14:05:00+02:00', contentType: null, size: 1_000_000, body: Buffer.alloc(1024, 7), truncated: true };
+      const truncated = { id: uuidv7(), channel: 'cot' as const, receivedAt: '2026-11-20T14:05:00+02:00', contentType: null, size: 1_000_000, body: Buffer.alloc(1024, 7), truncated: true, sender: 'user:monitor-7' };
       await store.inbox.storeRaw(truncated);
       expect(await store.inbox.getRaw(truncated.id)).toEqual(truncated);
       expect(await store.inbox.getRaw('no-such-' + uuidv7())).toBeUndefined();
@@ -366,6 +368,48 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const rest = await store.audit.list({ entity: 'observation', entityId, limit: 2, cursor: first.nextCursor! });
       expect(rest.items.map((e) => e.id)).toEqual([ids[0]]);
       expect(rest.nextCursor).toBeNull();
+    });
+
+    it('holds back in the query what a reader may not see: list, count, iterate, get, relabel', async () => {
+      const labels = ['PUBLIC', 'COALITION', 'MECHANISM', 'REL TO FRA, GBR', 'REL TO GBR', 'REL TO USA, UKR'];
+      const lon = 150 + Math.random();
+      const items = labels.map((releasability, i) =>
+        storedObservation({ releasability, location: { lon: lon + i * 0.001, lat: -60 }, observedAt: new Date(Date.UTC(2026, 9, 1, 0, i)).toISOString() }),
+      );
+      await store.observations.insertMany(items);
+      const user = (nation: string, orgKind: 'mechanism' | 'cell' | 'nation' | 'party'): Actor => ({ type: 'user', id: nation, username: nation, nation, org: nation, orgKind, roles: ['liaison_officer'] });
+      const readers: Actor[] = [{ type: 'public' }, user('FRA', 'nation'), user('GBR', 'nation'), user('UKR', 'nation'), user('RUS', 'party'), user('DEU', 'cell'), user('USA', 'mechanism')];
+      const bbox: [number, number, number, number] = [lon - 0.0005, -60.001, lon + 0.01, -59.999];
+      for (const actor of readers) {
+        const visibility = visibilityOf(actor, COALITION_PRESET);
+        const expected = items.filter((s) => canSee(visibility, s.observation.releasability)).map((s) => s.observation.id).sort();
+        const page = await store.observations.list({ visibility, bbox, limit: 100 });
+        expect(page.items.map((o) => o.id).sort(), JSON.stringify(actor)).toEqual(expected);
+        expect(page.total).toBe(expected.length);
+        const paged = await store.observations.list({ visibility, bbox, limit: 1 });
+        expect(paged.total).toBe(expected.length);
+        const all: string[] = [];
+        for await (const chunk of store.observations.iterate({ visibility, bbox }, 2)) all.push(...chunk.map((o) => o.id));
+        expect(all.sort()).toEqual(expected);
+        for (const s of items) expect(!!(await store.observations.get(s.observation.id, visibility))).toBe(expected.includes(s.observation.id));
+      }
+      // The REL TO match is by whole nation code, not a substring of the list.
+      const fra = visibilityOf(user('FRA', 'nation'), COALITION_PRESET);
+      expect(await store.observations.get(items[4]!.observation.id, fra)).toBeUndefined();
+      expect(labels.filter((l) => canSee(fra, l))).toEqual(['PUBLIC', 'COALITION', 'REL TO FRA, GBR']);
+      const rus = visibilityOf(user('RUS', 'party'), COALITION_PRESET);
+      expect(labels.filter((l) => canSee(rus, l))).toEqual(['PUBLIC']);
+
+      // Relabelling: only a reader who sees the record can; it then follows the new label.
+      const target = items[2]!.observation; // MECHANISM
+      const seq = await store.changes.latest();
+      expect(await store.observations.relabel(target.id, 'REL TO FRA', fra)).toBeUndefined();
+      const after = await store.observations.relabel(target.id, 'REL TO FRA', SEE_ALL);
+      expect(after).toEqual({ ...target, releasability: 'REL TO FRA' });
+      expect(await store.observations.get(target.id, fra)).toEqual(after);
+      expect(await store.observations.get(target.id, visibilityOf(user('GBR', 'nation'), COALITION_PRESET))).toBeUndefined();
+      const events = (await store.changes.since(seq, 100)).filter((e) => e.id === target.id);
+      expect(events.map((e) => [e.entity, e.op])).toEqual([['observation', 'relabelled']]);
     });
   });
 }

@@ -1,3 +1,4 @@
+import { SEE_ALL } from '../../src/domain/identity';
 /**
  * The CoT server wired end to end on a real TCP socket: real captures counted per file, an
  * ATAK-like client on the map and receiving observations back, and hostile clients.
@@ -152,8 +153,8 @@ describe('CoT server: an ATAK-like client', () => {
     // A marker from the client is an unverified observation of source tak, not sent back to anyone.
     const marker = `marker-${uuidv7()}`;
     await client.write(markerXml(marker, { remarks: 'Mortar impacts near the checkpoint' }));
-    const id = await eventually(async () => (await store.ingest.tak.current('marker', { subjects: [marker] }))[0]?.doc as { observationId: string } | undefined);
-    const o = await store.observations.get(id.observationId);
+    const id = await eventually(async () => (await store.ingest.tak.current('marker', { visibility: SEE_ALL, subjects: [marker] }))[0]?.doc as { observationId: string } | undefined);
+    const o = await store.observations.get(id.observationId, SEE_ALL);
     expect(o?.source.kind).toBe('tak');
     expect(o?.releasability).toBe('MECHANISM');
     expect(o?.kind).toBe('explosion');
@@ -168,12 +169,12 @@ describe('CoT server: an ATAK-like client', () => {
     await client.write(markerXml(uid, { time: new Date(t0.getTime() + 10_000), remarks: 'Shelling' }));
     await client.write(markerXml(uid, { time: new Date(t0.getTime() + 20_000), remarks: 'Shelling, two impacts' }));
     const latest = await eventually(async () => {
-      const m = (await store.ingest.tak.current('marker', { subjects: [uid] }))[0]?.doc as { observationId: string } | undefined;
+      const m = (await store.ingest.tak.current('marker', { visibility: SEE_ALL, subjects: [uid] }))[0]?.doc as { observationId: string } | undefined;
       return m?.observationId.endsWith(new Date(t0.getTime() + 20_000).toISOString()) ? m : undefined;
     });
     const first = `cot:${uid}:${t0.toISOString()}`;
-    expect(await store.observations.get(first)).toBeDefined();
-    expect(await store.observations.get(`cot:${uid}:${new Date(t0.getTime() + 10_000).toISOString()}`)).toBeUndefined();
+    expect(await store.observations.get(first, SEE_ALL)).toBeDefined();
+    expect(await store.observations.get(`cot:${uid}:${new Date(t0.getTime() + 10_000).toISOString()}`, SEE_ALL)).toBeUndefined();
     expect(await store.ingest.versions.supersedes(latest.observationId)).toEqual([first]);
     const versions = (await (await fetch(`${base}/api/observations/${encodeURIComponent(first)}/versions`)).json()) as { supersededBy: string[] };
     expect(versions.supersededBy).toEqual([latest.observationId]);
@@ -184,10 +185,10 @@ describe('CoT server: an ATAK-like client', () => {
     const client = await CotClient.connect(cot.port);
     const uid = `ANDROID-${uuidv7()}`;
     await client.write(pliXml(uid, 'Gone soon'));
-    await eventually(async () => (await store.ingest.tak.current('position', { now: new Date().toISOString(), subjects: [uid] })).length === 1);
+    await eventually(async () => (await store.ingest.tak.current('position', { visibility: SEE_ALL, now: new Date().toISOString(), subjects: [uid] })).length === 1);
     const t = new Date(Date.now() + 1000).toISOString();
     await client.write(`<event version="2.0" uid="${uuidv7()}" type="t-x-d-d" how="h-g-i-g-o" time="${t}" start="${t}" stale="${t}"><point lat="0" lon="0" hae="0" ce="9999999" le="9999999"/><detail><link uid="${uid}" relation="none" type="none"/></detail></event>`);
-    await eventually(async () => (await store.ingest.tak.current('position', { now: new Date().toISOString(), subjects: [uid] })).length === 0, 5000, 'the deletion');
+    await eventually(async () => (await store.ingest.tak.current('position', { visibility: SEE_ALL, now: new Date().toISOString(), subjects: [uid] })).length === 0, 5000, 'the deletion');
     const fc = (await (await fetch(`${base}/api/positions`)).json()) as { features: { id: string }[] };
     expect(fc.features.map((f) => f.id)).not.toContain(uid);
     await client.end();
@@ -242,7 +243,7 @@ describe('CoT server: hostile clients', () => {
     const reasons = (await store.inbox.listQuarantine({ limit: 5, channel: 'cot' })).items.map((q) => q.reason).join('\n');
     expect(reasons).toMatch(/oversize/);
     expect(reasons).toMatch(/DOCTYPE|entit|garbage/i);
-    expect((await store.ingest.tak.current('marker', { subjects: [ok] })).length).toBe(1);
+    expect((await store.ingest.tak.current('marker', { visibility: SEE_ALL, subjects: [ok] })).length).toBe(1);
   });
 
   it('drops a client that opens a connection and sends nothing', async () => {
@@ -285,7 +286,7 @@ describe('CoT server: hostile clients', () => {
     const uids = Array.from({ length: 5 }, () => `ANDROID-${uuidv7()}`);
     const sent = Date.now();
     await other.write(uids.map((u, i) => pliXml(u, `Calm ${i}`)).join(''));
-    await eventually(async () => (await store.ingest.tak.current('position', { subjects: uids })).length === uids.length, 10_000, 'the other client\'s positions');
+    await eventually(async () => (await store.ingest.tak.current('position', { visibility: SEE_ALL, subjects: uids })).length === uids.length, 10_000, 'the other client\'s positions');
     const latency = Date.now() - sent;
     const floodDone = (await stats()).cot.received - before.cot.received;
     console.log(`[cot flood] the other client's 5 frames stored ${latency} ms after sending; the flood had ${floodDone} of ${N} frames stored by then`);

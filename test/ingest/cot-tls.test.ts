@@ -1,3 +1,4 @@
+import { SEE_ALL } from '../../src/domain/identity';
 /**
  * CoT over TLS (TAK's 8089): client certificates from a throwaway CA, made with the openssl CLI.
  * A certificate whose CN is a Truceline user sends as that user and receives what the user may see;
@@ -128,8 +129,8 @@ describe.skipIf(SKIP)(`CoT over TLS with client certificates${NOTE}`, () => {
     const client = await connectTls('known');
     const uid = `marker-${uuidv7()}`;
     client.socket.write(markerXml(uid, { remarks: 'Mortar impacts near the checkpoint' }));
-    const marker = await eventually(async () => (await store.ingest.tak.current('marker', { subjects: [uid] }))[0]?.doc as { observationId: string } | undefined);
-    const o = await store.observations.get(marker.observationId);
+    const marker = await eventually(async () => (await store.ingest.tak.current('marker', { visibility: SEE_ALL, subjects: [uid] }))[0]?.doc as { observationId: string } | undefined);
+    const o = await store.observations.get(marker.observationId, SEE_ALL);
     expect(o?.source).toMatchObject({ kind: 'tak', reporter: USER, nation: 'FRA' });
     expect(o?.releasability).toBe('MECHANISM');
     // Stored raw first, like the plain port.

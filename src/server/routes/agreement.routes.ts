@@ -40,6 +40,7 @@ export const agreementRoutes =
     app.get(
       '/api/agreements/current',
       {
+        config: { permission: 'agreement.read' },
         schema: {
           summary: 'The agreement in force: the whole document, its versions and the stored revision',
           tags: ['agreements'],
@@ -56,6 +57,7 @@ export const agreementRoutes =
     app.get(
       '/api/agreements/revisions',
       {
+        config: { permission: 'agreement.read' },
         schema: {
           summary: 'Every stored revision of the agreement, newest first (the first is in force)',
           tags: ['agreements'],
@@ -68,6 +70,7 @@ export const agreementRoutes =
     app.post(
       '/api/agreements',
       {
+        config: { permission: 'agreement.write' },
         validatorCompiler: documentOnly,
         schema: {
           summary: 'Import a whole agreement (it replaces the one in force as a new revision)',
@@ -84,6 +87,7 @@ export const agreementRoutes =
     app.post(
       '/api/agreements/current/amendments',
       {
+        config: { permission: 'agreement.write' },
         schema: {
           summary: 'Amend the agreement in force: a new version from effectiveFrom replacing the provisions given',
           description:
@@ -102,6 +106,7 @@ export const agreementRoutes =
     app.get(
       '/api/agreements/current/layers',
       {
+        config: { permission: 'agreement.read' },
         schema: {
           summary: 'Map layers (GeoJSON) of the agreement version in force at an instant: lines, zone edges, withdrawal lines, sites, areas',
           tags: ['agreements'],
@@ -128,6 +133,7 @@ export const agreementRoutes =
     app.post(
       '/api/agreements/reevaluate',
       {
+        config: { permission: 'agreement.write' },
         schema: {
           summary: 'Re-judge the observations of a time range with the agreement in force',
           description: 'Each observation observed in [from, to) gets a new judgement; the raw observations are never changed. Answers counts.',

@@ -73,15 +73,15 @@ export const ingestRoutes =
   async (app) => {
     app.get(
       '/api/inbox/stats',
-      { schema: { summary: 'What came in per channel and what became of it (counted from the store)', tags: ['inbox'], response: { 200: InboxStats } } },
+      { config: { permission: 'quarantine.read' }, schema: { summary: 'What came in per channel and what became of it (counted from the store)', tags: ['inbox'], response: { 200: InboxStats } } },
       async () => store.ingest.ledger.stats(),
     );
 
     app.get(
       '/api/positions',
-      { schema: { summary: 'Current positions of TAK clients (monitors, patrols), GeoJSON', tags: ['tak'], response: { 200: PositionCollection } } },
-      async () => {
-        const records = await store.ingest.tak.current('position', { now: new Date().toISOString() });
+      { config: { permission: 'tak.read' }, schema: { summary: 'Current positions of TAK clients (monitors, patrols), GeoJSON', tags: ['tak'], response: { 200: PositionCollection } } },
+      async (req) => {
+        const records = await store.ingest.tak.current('position', { visibility: req.visibility, now: new Date().toISOString() });
         return {
           type: 'FeatureCollection' as const,
           features: records.map((r) => {
@@ -95,6 +95,7 @@ export const ingestRoutes =
     app.get(
       '/api/areas',
       {
+        config: { permission: 'tak.read' },
         schema: {
           summary: 'Areas drawn in TAK clients (circles, polygons, rectangles, lines), GeoJSON',
           tags: ['tak'],
@@ -103,7 +104,7 @@ export const ingestRoutes =
         },
       },
       async (req) => {
-        const records = await store.ingest.tak.current('area', req.query.stale === 'include' ? {} : { now: new Date().toISOString() });
+        const records = await store.ingest.tak.current('area', { visibility: req.visibility, ...(req.query.stale === 'include' ? {} : { now: new Date().toISOString() }) });
         return {
           type: 'FeatureCollection' as const,
           features: records.map((r) => {
@@ -117,6 +118,7 @@ export const ingestRoutes =
     app.get(
       '/api/chat',
       {
+        config: { permission: 'tak.read' },
         schema: {
           summary: 'TAK chat messages and receipts, newest first',
           tags: ['tak'],
@@ -125,7 +127,7 @@ export const ingestRoutes =
         },
       },
       async (req) => {
-        const page = await store.ingest.tak.chat(req.query);
+        const page = await store.ingest.tak.chat({ ...req.query, visibility: req.visibility });
         return { ...page, items: page.items.map((r) => ({ ...(r.doc as CotChatEntry), receivedAt: r.receivedAt }) as Record<string, unknown>) };
       },
     );
@@ -133,7 +135,7 @@ export const ingestRoutes =
     app.post(
       '/api/import/acled',
       {
-        config: { inbox: { channel: 'acled', text: /^(text\/csv|application\/csv|text\/plain)\b/i } },
+        config: { permission: 'observation.import', inbox: { channel: 'acled', text: /^(text\/csv|application\/csv|text\/plain)\b/i } },
         validatorCompiler: documentOnly,
         schema: {
           summary: 'Import an ACLED CSV export (body: text/csv)',
@@ -158,7 +160,7 @@ export const ingestRoutes =
     app.post(
       '/api/feeds/:feed/observations',
       {
-        config: { inbox: { channel: 'feed', contentType: (req, header) => `${header ?? 'application/json'}; feed=${(req.params as { feed: string }).feed}` } },
+        config: { ownCredential: true, inbox: { channel: 'feed', contentType: (req, header) => `${header ?? 'application/json'}; feed=${(req.params as { feed: string }).feed}` } },
         validatorCompiler: documentOnly,
         // The token is checked before the body is read: without it nothing is stored.
         onRequest: async (req) => {
@@ -189,6 +191,7 @@ export const ingestRoutes =
     app.get(
       '/api/observations.csv',
       {
+        config: { permission: 'observation.read' },
         schema: {
           summary: 'Observations as ACLED CSV (the filters of GET /api/observations, every match, newest first)',
           description: 'Observations imported from ACLED are written back with the values they were imported with, so the file imports again to the same ids; others are described in ACLED\'s terms.',
@@ -199,7 +202,7 @@ export const ingestRoutes =
       },
       async (req, reply) => {
         const q = req.query;
-        const filter = { bbox: q.bbox, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, kinds: q.kind, sector: q.sector };
+        const filter = { visibility: req.visibility, bbox: q.bbox, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, kinds: q.kind, sector: q.sector };
         async function* lines() {
           let header = true;
           for await (const chunk of store.observations.iterate(filter)) {
@@ -228,6 +231,7 @@ export const ingestRoutes =
     app.get(
       '/api/observations/:id/versions',
       {
+        config: { permission: 'observation.read' },
         schema: {
           summary: 'The versions an observation supersedes and those that supersede it',
           tags: ['observations'],
@@ -237,7 +241,7 @@ export const ingestRoutes =
       },
       async (req) => {
         const { id } = req.params;
-        if (!(await store.observations.get(id))) throw new NotFoundError('observation', id);
+        if (!(await store.observations.get(id, req.visibility))) throw new NotFoundError('observation', id);
         const [supersedes, supersededBy] = await Promise.all([store.ingest.versions.supersedes(id), store.ingest.versions.supersededBy(id)]);
         return { id, supersedes, supersededBy };
       },

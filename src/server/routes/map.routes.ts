@@ -17,6 +17,7 @@ export const mapRoutes = (): FastifyPluginAsyncZod => async (app) => {
   app.get(
     '/api/contact-line',
     {
+      config: { permission: 'map.read' },
       schema: {
         summary: 'The contact line drawn on the map (GeoJSON); until an agreement is loaded, the illustrative demo line',
         tags: ['map'],

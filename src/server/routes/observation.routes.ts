@@ -6,6 +6,9 @@ import { settleRequestItems } from '../../services/inbox-outcomes';
 import type { Store } from '../../store/repository';
 import { sendProblem, PROBLEM_TYPE_BASE } from '../problem';
 import { judgedObservation, judgedPage } from '../../services/judged-observations';
+import { SEE_ALL } from '../../domain/identity';
+import { Releasability } from '../../domain/releasability';
+import { relabelObservation } from '../../services/relabel';
 import { BatchResult, ObservationListQuery, ObservationPage, ObservationSchema, ProblemSchema, SubmitBody } from '../schemas';
 
 /**
@@ -20,6 +23,7 @@ export const observationRoutes =
     app.post(
       '/api/observations',
       {
+        config: { permission: 'observation.write' },
         validatorCompiler: documentOnly,
         schema: {
           summary: 'File one observation, or a batch as {"observations": [...]}',
@@ -58,7 +62,8 @@ export const observationRoutes =
             errors: result!.errors,
           });
         }
-        const stored = await judgedObservation(store, await store.observations.get(result!.id!));
+        // The filer's own record, echoed whatever label it carries.
+        const stored = await judgedObservation(store, await store.observations.get(result!.id!, SEE_ALL));
         return reply.code(result!.httpStatus).header('location', `/api/observations/${encodeURIComponent(result!.id!)}`).send(stored!);
       },
     );
@@ -66,6 +71,7 @@ export const observationRoutes =
     app.get(
       '/api/observations',
       {
+        config: { permission: 'observation.read' },
         schema: {
           summary: 'List observations, newest first, with filters and paging',
           tags: ['observations'],
@@ -76,6 +82,7 @@ export const observationRoutes =
       async (req) => {
         const q = req.query;
         return judgedPage(store, await store.observations.list({
+          visibility: req.visibility,
           bbox: q.bbox,
           from: q.from ? Date.parse(q.from) : undefined,
           to: q.to ? Date.parse(q.to) : undefined,
@@ -93,6 +100,7 @@ export const observationRoutes =
     app.get(
       '/api/observations/:id',
       {
+        config: { permission: 'observation.read' },
         schema: {
           summary: 'One observation',
           tags: ['observations'],
@@ -101,9 +109,30 @@ export const observationRoutes =
         },
       },
       async (req) => {
-        const o = await judgedObservation(store, await store.observations.get(req.params.id));
+        const o = await judgedObservation(store, await store.observations.get(req.params.id, req.visibility));
         if (!o) throw new NotFoundError('observation', req.params.id);
         return o;
+      },
+    );
+
+    app.put(
+      '/api/observations/:id/releasability',
+      {
+        config: { permission: 'observation.relabel' },
+        schema: {
+          summary: 'Change who may see an observation (audited with the reason)',
+          tags: ['observations'],
+          params: z.object({ id: z.string().min(1).max(128) }),
+          body: z.object({
+            releasability: Releasability,
+            reason: z.string().min(3).max(1000).describe('Why: kept in the audit log with the old and new label'),
+          }),
+          response: { 200: ObservationSchema, 400: ProblemSchema, 404: ProblemSchema },
+        },
+      },
+      async (req) => {
+        const o = await relabelObservation(store, req.actor, req.visibility, req.params.id, req.body.releasability, req.body.reason);
+        return (await judgedObservation(store, o))!;
       },
     );
   };

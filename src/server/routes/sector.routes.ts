@@ -22,7 +22,7 @@ export const sectorRoutes =
   async (app) => {
     app.get(
       '/api/sectors',
-      { schema: { summary: 'Sectors (areas of responsibility) as GeoJSON', tags: ['sectors'], response: { 200: SectorCollection } } },
+      { config: { permission: 'map.read' }, schema: { summary: 'Sectors (areas of responsibility) as GeoJSON', tags: ['sectors'], response: { 200: SectorCollection } } },
       async () => ({
         type: 'FeatureCollection' as const,
         features: (await store.sectors.list()).map((s) => ({

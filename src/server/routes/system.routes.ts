@@ -23,6 +23,7 @@ export const systemRoutes =
     app.get(
       '/api/quarantine',
       {
+        config: { permission: 'quarantine.read' },
         schema: {
           summary: 'Inputs that could not be accepted, newest first, with the reason',
           tags: ['system'],

@@ -1,5 +1,7 @@
+import { canSee, type Visibility } from '../../domain/identity';
 import type pg from 'pg';
 import {
+  TAK_LABEL,
   latestAcled,
   pendingFrom,
   statsFrom,
@@ -63,7 +65,8 @@ class PgTak implements TakRepository {
     );
   }
 
-  async current(kind: 'position' | 'area' | 'marker', opts: { now?: string; subjects?: readonly string[]; limit?: number } = {}): Promise<StoredTakRecord[]> {
+  async current(kind: 'position' | 'area' | 'marker', opts: { visibility: Visibility; now?: string; subjects?: readonly string[]; limit?: number }): Promise<StoredTakRecord[]> {
+    if (!canSee(opts.visibility, TAK_LABEL)) return [];
     const now = opts.now === undefined ? null : ms(opts.now);
     const candidates = opts.subjects ? 'SELECT unnest($4::text[])' : 'SELECT DISTINCT subject FROM tak_records WHERE kind = $1 AND ($2::bigint IS NULL OR stale_ms > $2)';
     const r = await this.pool.query<TakRow>(
@@ -78,7 +81,8 @@ class PgTak implements TakRepository {
     return r.rows.map(takFromRow);
   }
 
-  async chat(q: { limit: number; cursor?: number }): Promise<Page<StoredTakRecord>> {
+  async chat(q: { visibility: Visibility; limit: number; cursor?: number }): Promise<Page<StoredTakRecord>> {
+    if (!canSee(q.visibility, TAK_LABEL)) return { items: [], total: 0, nextCursor: null };
     const [rows, total] = await Promise.all([
       this.pool.query<TakRow>("SELECT seq, kind, subject, time_ms, stale_ms, raw_id, received_at, doc FROM tak_records WHERE kind = 'chat' AND seq < $1 ORDER BY seq DESC LIMIT $2", [
         q.cursor ?? Number.MAX_SAFE_INTEGER,
@@ -147,8 +151,8 @@ class PgFeeds implements FeedRepository {
 
 type OutcomeRow = { raw_id: string; first_item: number; outcome: OutcomeRun['outcome']; item_count: number; channel: InboxChannel; at: string };
 const runFromRow = (r: OutcomeRow): OutcomeRun => ({ rawId: r.raw_id, channel: r.channel, item: Number(r.first_item), count: Number(r.item_count), outcome: r.outcome, at: r.at });
-type RawRow = { id: string; channel: InboxChannel; received_at: string; content_type: string | null; size: number; truncated: boolean; body: Buffer };
-const rawFromRow = (r: RawRow): RawInput => ({ id: r.id, channel: r.channel, receivedAt: r.received_at, contentType: r.content_type, size: Number(r.size), truncated: r.truncated, body: r.body });
+type RawRow = { id: string; channel: InboxChannel; received_at: string; content_type: string | null; size: number; truncated: boolean; body: Buffer; sender?: string | null };
+const rawFromRow = (r: RawRow): RawInput => ({ id: r.id, channel: r.channel, receivedAt: r.received_at, contentType: r.content_type, size: Number(r.size), truncated: r.truncated, body: r.body, sender: r.sender ?? null });
 
 class PgLedger implements InboxLedger {
   constructor(private readonly pool: pg.Pool) {}
@@ -156,9 +160,9 @@ class PgLedger implements InboxLedger {
   async storeRawMany(raws: RawInput[]): Promise<void> {
     if (!raws.length) return;
     await this.pool.query(
-      `INSERT INTO raw_inbox (id, channel, received_at, content_type, size, truncated, body)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::boolean[], $7::bytea[])`,
-      [raws.map((r) => r.id), raws.map((r) => r.channel), raws.map((r) => r.receivedAt), raws.map((r) => r.contentType), raws.map((r) => r.size), raws.map((r) => r.truncated), raws.map((r) => r.body)],
+      `INSERT INTO raw_inbox (id, channel, received_at, content_type, size, truncated, body, sender)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::boolean[], $7::bytea[], $8::text[])`,
+      [raws.map((r) => r.id), raws.map((r) => r.channel), raws.map((r) => r.receivedAt), raws.map((r) => r.contentType), raws.map((r) => r.size), raws.map((r) => r.truncated), raws.map((r) => r.body), raws.map((r) => r.sender ?? null)],
     );
   }
 

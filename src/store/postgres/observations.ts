@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Observation } from '../../domain/observation';
-import { observationWhere, pageOf, pageSelect, totalFromPage } from '../observation-filter';
+import { byIdWhere, observationWhere, pageOf, pageSelect, totalFromPage } from '../observation-filter';
+import type { Visibility } from '../../domain/identity';
 import type { InsertOutcome, ObservationQuery, ObservationRepository, Page, StoredObservation } from '../repository';
 import { recordChanges } from './change-feed';
 import { POINT_EXPR, type SpatialMode } from './migrate';
@@ -62,10 +63,26 @@ export class PgObservations implements ObservationRepository {
     });
   }
 
-  async get(id: string): Promise<Observation | undefined> {
-    const r = await this.pool.query<{ doc: string }>({ name: 'truceline_obs_get', text: 'SELECT doc FROM observations WHERE id = $1', values: [id] });
+  async get(id: string, visibility: Visibility): Promise<Observation | undefined> {
+    const where = byIdWhere(id, visibility, (i) => `$${i}`);
+    const r = await this.pool.query<{ doc: string }>(
+      visibility.all ? { name: 'truceline_obs_get', text: 'SELECT doc FROM observations WHERE id = $1', values: [id] } : { text: `SELECT doc FROM observations ${where.sql}`, values: where.params },
+    );
     const row = r.rows[0];
     return row ? (JSON.parse(row.doc) as Observation) : undefined;
+  }
+
+  async relabel(id: string, releasability: string, visibility: Visibility): Promise<Observation | undefined> {
+    const where = byIdWhere(id, visibility, (i) => `$${i}`);
+    return inTransaction(this.pool, async (client) => {
+      const r = await client.query<{ doc: string }>(`SELECT doc FROM observations ${where.sql} FOR UPDATE`, where.params);
+      const row = r.rows[0];
+      if (!row) return undefined;
+      const o: Observation = { ...(JSON.parse(row.doc) as Observation), releasability };
+      await client.query('UPDATE observations SET releasability = $2, doc = $3 WHERE id = $1', [id, releasability, JSON.stringify(o)]);
+      await recordChanges(client, 'observation', 'relabelled', [id]);
+      return o;
+    });
   }
 
   async list(q: ObservationQuery): Promise<Page<Observation>> {

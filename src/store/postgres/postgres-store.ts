@@ -8,6 +8,7 @@ import { PgObservations } from './observations';
 import { PgAudit, PgIdentity } from './identity-store';
 import { postgresIngest } from './ingest-store';
 import { PgAgreements, PgJudgements } from './agreement-store';
+import { PgTasks } from './task-store';
 
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 10). The change feed holds one more for LISTEN. */
@@ -84,6 +85,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       ingest: postgresIngest(pool),
       agreements: new PgAgreements(pool),
       judgements: new PgJudgements(pool),
+      tasks: new PgTasks(pool),
       async close() {
         await changes.close();
         await pool.end();
@@ -113,7 +115,7 @@ class PgInbox implements InboxRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async storeRaw(raw: RawInput): Promise<void> {
-    await this.pool.query('INSERT INTO raw_inbox (id, channel, received_at, content_type, size, truncated, body) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    await this.pool.query('INSERT INTO raw_inbox (id, channel, received_at, content_type, size, truncated, body, sender) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
       raw.id,
       raw.channel,
       raw.receivedAt,
@@ -121,16 +123,17 @@ class PgInbox implements InboxRepository {
       raw.size,
       raw.truncated,
       raw.body,
+      raw.sender ?? null,
     ]);
   }
 
   async getRaw(id: string): Promise<RawInput | undefined> {
-    const r = await this.pool.query<{ id: string; channel: RawInput['channel']; received_at: string; content_type: string | null; size: number; truncated: boolean; body: Buffer }>(
-      'SELECT id, channel, received_at, content_type, size, truncated, body FROM raw_inbox WHERE id = $1',
+    const r = await this.pool.query<{ id: string; channel: RawInput['channel']; received_at: string; content_type: string | null; size: number; truncated: boolean; body: Buffer; sender: string | null }>(
+      'SELECT id, channel, received_at, content_type, size, truncated, body, sender FROM raw_inbox WHERE id = $1',
       [id],
     );
     const row = r.rows[0];
-    return row && { id: row.id, channel: row.channel, receivedAt: row.received_at, contentType: row.content_type, size: Number(row.size), truncated: row.truncated, body: row.body };
+    return row && { id: row.id, channel: row.channel, receivedAt: row.received_at, contentType: row.content_type, size: Number(row.size), truncated: row.truncated, body: row.body, sender: row.sender };
   }
 
   async quarantine(q: QuarantineRecord): Promise<void> {

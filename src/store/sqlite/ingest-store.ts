@@ -1,5 +1,7 @@
+import { canSee, type Visibility } from '../../domain/identity';
 import type Database from 'better-sqlite3';
 import {
+  TAK_LABEL,
   latestAcled,
   pendingFrom,
   statsFrom,
@@ -53,7 +55,8 @@ class SqliteTak implements TakRepository {
     })();
   }
 
-  async current(kind: 'position' | 'area' | 'marker', opts: { now?: string; subjects?: readonly string[]; limit?: number } = {}): Promise<StoredTakRecord[]> {
+  async current(kind: 'position' | 'area' | 'marker', opts: { visibility: Visibility; now?: string; subjects?: readonly string[]; limit?: number }): Promise<StoredTakRecord[]> {
+    if (!canSee(opts.visibility, TAK_LABEL)) return [];
     const now = opts.now === undefined ? null : ms(opts.now);
     // Candidate subjects first (those with a live record of this kind), then the latest record
     // of each among every kind that can hide it (a deletion, or the uid turning into another kind).
@@ -74,7 +77,8 @@ class SqliteTak implements TakRepository {
     return rows.map(takFromRow);
   }
 
-  async chat(q: { limit: number; cursor?: number }): Promise<Page<StoredTakRecord>> {
+  async chat(q: { visibility: Visibility; limit: number; cursor?: number }): Promise<Page<StoredTakRecord>> {
+    if (!canSee(q.visibility, TAK_LABEL)) return { items: [], total: 0, nextCursor: null };
     const total = this.db.prepare("SELECT COUNT(*) FROM tak_records WHERE kind = 'chat'").pluck().get() as number;
     const rows = this.db
       .prepare("SELECT seq, kind, subject, time_ms, stale_ms, raw_id, received_at, doc FROM tak_records WHERE kind = 'chat' AND seq < ? ORDER BY seq DESC LIMIT ?")
@@ -151,7 +155,7 @@ class SqliteLedger implements InboxLedger {
   private readonly insertQuarantine: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
-    this.insertRaw = db.prepare('INSERT INTO raw_inbox (id, channel, received_at, content_type, size, truncated, body) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.insertRaw = db.prepare('INSERT INTO raw_inbox (id, channel, received_at, content_type, size, truncated, body, sender) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertRun = db.prepare('INSERT INTO inbox_outcomes (raw_id, first_item, outcome, item_count, channel, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
     this.insertQuarantine = db.prepare('INSERT INTO quarantine (id, raw_id, channel, received_at, reason, field, size, excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   }
@@ -159,7 +163,7 @@ class SqliteLedger implements InboxLedger {
   async storeRawMany(raws: RawInput[]): Promise<void> {
     if (!raws.length) return;
     this.db.transaction(() => {
-      for (const r of raws) this.insertRaw.run(r.id, r.channel, r.receivedAt, r.contentType, r.size, r.truncated ? 1 : 0, r.body);
+      for (const r of raws) this.insertRaw.run(r.id, r.channel, r.receivedAt, r.contentType, r.size, r.truncated ? 1 : 0, r.body, r.sender ?? null);
     })();
   }
 

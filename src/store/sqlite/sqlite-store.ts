@@ -1,13 +1,15 @@
 import { SqliteAudit, SqliteIdentity } from './identity-store';
 import { sqliteIngest } from './ingest-store';
 import { SqliteAgreements, SqliteJudgements } from './agreement-store';
+import { SqliteTasks } from './task-store';
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Observation } from '../../domain/observation';
 import type { Sector } from '../../domain/sector';
-import { observationWhere, pageOf, pageSelect, totalFromPage } from '../observation-filter';
+import { byIdWhere, observationWhere, pageOf, pageSelect, totalFromPage } from '../observation-filter';
+import type { Visibility } from '../../domain/identity';
 import type {
   ChangeEvent,
   ChangeFeed,
@@ -43,6 +45,7 @@ function migrate(db: Database.Database): void {
 }
 
 type ObservationRow = { doc: string };
+const byIdWhereSql = (id: string, v: Visibility) => byIdWhere(id, v, () => '?').sql;
 const rowToObservation = (r: ObservationRow): Observation => JSON.parse(r.doc) as Observation;
 
 /** In-process feed: SQLite serves one server process per file; scale-out uses PostgreSQL. */
@@ -129,9 +132,21 @@ class SqliteObservations implements ObservationRepository {
     return outcomes;
   }
 
-  async get(id: string): Promise<Observation | undefined> {
-    const row = this.byId.get(id) as ObservationRow | undefined;
+  async get(id: string, visibility: Visibility): Promise<Observation | undefined> {
+    const row = (visibility.all ? this.byId.get(id) : this.db.prepare(`SELECT doc FROM observations ${byIdWhereSql(id, visibility)}`).get(...byIdWhere(id, visibility, () => '?').params)) as ObservationRow | undefined;
     return row ? rowToObservation(row) : undefined;
+  }
+
+  async relabel(id: string, releasability: string, visibility: Visibility): Promise<Observation | undefined> {
+    const { doc, event } = this.db.transaction(() => {
+      const row = this.db.prepare(`SELECT doc FROM observations ${byIdWhereSql(id, visibility)}`).get(...byIdWhere(id, visibility, () => '?').params) as ObservationRow | undefined;
+      if (!row) return { doc: undefined, event: undefined };
+      const o = { ...rowToObservation(row), releasability };
+      this.db.prepare('UPDATE observations SET releasability = ?, doc = ? WHERE id = ?').run(releasability, JSON.stringify(o), id);
+      return { doc: o, event: this.feed.record('observation', 'relabelled', id, new Date().toISOString()) };
+    })();
+    if (event) this.feed.emit([event]);
+    return doc;
   }
 
   async list(q: ObservationQuery): Promise<Page<Observation>> {
@@ -191,15 +206,15 @@ class SqliteInbox implements InboxRepository {
 
   async storeRaw(raw: RawInput): Promise<void> {
     this.db
-      .prepare('INSERT INTO raw_inbox (id, channel, received_at, content_type, size, truncated, body) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(raw.id, raw.channel, raw.receivedAt, raw.contentType, raw.size, raw.truncated ? 1 : 0, raw.body);
+      .prepare('INSERT INTO raw_inbox (id, channel, received_at, content_type, size, truncated, body, sender) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(raw.id, raw.channel, raw.receivedAt, raw.contentType, raw.size, raw.truncated ? 1 : 0, raw.body, raw.sender ?? null);
   }
 
   async getRaw(id: string): Promise<RawInput | undefined> {
     const r = this.db.prepare('SELECT * FROM raw_inbox WHERE id = ?').get(id) as
-      | { id: string; channel: RawInput['channel']; received_at: string; content_type: string | null; size: number; truncated: number; body: Buffer }
+      | { id: string; channel: RawInput['channel']; received_at: string; content_type: string | null; size: number; truncated: number; body: Buffer; sender: string | null }
       | undefined;
-    return r && { id: r.id, channel: r.channel, receivedAt: r.received_at, contentType: r.content_type, size: r.size, truncated: r.truncated === 1, body: r.body };
+    return r && { id: r.id, channel: r.channel, receivedAt: r.received_at, contentType: r.content_type, size: r.size, truncated: r.truncated === 1, body: r.body, sender: r.sender };
   }
 
   async quarantine(q: QuarantineRecord): Promise<void> {
@@ -277,6 +292,7 @@ export function openSqliteStore(file: string): Store {
     ingest: sqliteIngest(db),
     agreements: new SqliteAgreements(db),
     judgements: new SqliteJudgements(db),
+    tasks: new SqliteTasks(db, changes),
     async close() {
       db.close();
     },
