@@ -53,7 +53,7 @@ describe('agreements API', () => {
     const res = await json('POST', '/api/agreements', defaultAgreementInput());
     expect(res.statusCode).toBe(201);
     const body = res.json();
-    expect(body).toMatchObject({ agreementId: 'minsk-pattern-default', reason: 'import', by: 'api', versionInForceNow: 1 });
+    expect(body).toMatchObject({ agreementId: 'minsk-pattern-default', reason: 'import', by: expect.stringMatching(/^token:u-/), versionInForceNow: 1 });
     const current = (await json('GET', '/api/agreements/current')).json();
     expect(current.revision).toBe(body.revision);
     expect(current.versions).toEqual([{ version: 1, effectiveFrom: '2026-01-06T00:00:00.000Z', effectiveUntil: null, note: expect.any(String) }]);

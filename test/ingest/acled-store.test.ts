@@ -15,6 +15,8 @@ import { ACLED_COLUMNS } from '../../src/ingest/acled/columns';
 import { toAcledCsv } from '../../src/ingest/acled/export';
 import { AcledImporter } from '../../src/ingest/acled/import';
 import { buildApp } from '../../src/server/app';
+import { injectAs } from '../support/app';
+import { testUser } from '../support/auth';
 import { importAcledInto } from '../../src/services/acled-import';
 import { ObservationIngest } from '../../src/services/observation-ingest';
 import type { Store } from '../../src/store/repository';
@@ -147,7 +149,7 @@ describe('ACLED versions', () => {
 
   it('is uploaded over the API as text/csv (one raw input, its rows counted) and exported as ACLED CSV', async () => {
     const { store } = freshStore();
-    const app = await buildApp({ store, config: { maxBody: 10 * 1024 * 1024, web: false, logLevel: 'silent' } });
+    const app = injectAs(await buildApp({ store, config: { maxBody: 10 * 1024 * 1024, web: false, logLevel: 'silent' } }), (await testUser(store, { roles: ['analyst'] })).headers);
     try {
       const body = csv(row('UKR1', 1700000000, 'one'), row('UKR2', 1700000000, 'two, with "quotes"'), 'x,y');
       const r = await app.inject({ method: 'POST', url: '/api/import/acled', headers: { 'content-type': 'text/csv' }, payload: body });

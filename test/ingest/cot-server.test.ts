@@ -13,6 +13,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { frameAll } from '../../src/ingest/cot/framer';
 import { TRUCELINE_UID_PREFIX } from '../../src/ingest/cot/map';
 import { buildApp } from '../../src/server/app';
+import { testUser } from '../support/auth';
 import { startCot } from '../../src/services/cot-ingest';
 import { ObservationIngest } from '../../src/services/observation-ingest';
 import type { ChannelStats, StatsChannel } from '../../src/store/ingest-repository';
@@ -26,6 +27,8 @@ let store: Store;
 let db: Database.Database;
 let app: FastifyInstance;
 let base: string;
+/** A mechanism analyst's token: the HTTP side of these tests reads the whole picture. */
+let auth: { authorization: string };
 let cot: Awaited<ReturnType<typeof startCot>>;
 
 beforeAll(async () => {
@@ -34,6 +37,7 @@ beforeAll(async () => {
   db = new Database(file, { readonly: true });
   app = await buildApp({ store, config: { maxBody: 10 * 1024 * 1024, web: false, logLevel: 'silent' } });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
+  auth = (await testUser(store, { roles: ['analyst', 'monitor'] })).headers;
   cot = await startCot(store, new ObservationIngest(store), { port: 0, host: '127.0.0.1', anonymous: 'accept', snapshotWindowMs: 0 });
 });
 
@@ -44,7 +48,7 @@ afterAll(async () => {
   await store?.close();
 });
 
-const stats = async (): Promise<Record<StatsChannel, ChannelStats>> => (await (await fetch(`${base}/api/inbox/stats`)).json()) as Record<StatsChannel, ChannelStats>;
+const stats = async (): Promise<Record<StatsChannel, ChannelStats>> => (await (await fetch(`${base}/api/inbox/stats`, { headers: auth })).json()) as Record<StatsChannel, ChannelStats>;
 const lastRawId = (): string => (db.prepare("SELECT COALESCE(MAX(id), '') FROM raw_inbox WHERE channel = 'cot'").pluck().get() as string) ?? '';
 
 describe.skipIf(SKIP_SHARED)(`CoT server: the real captures over a real socket${SHARED_NOTE}`, () => {
@@ -114,7 +118,7 @@ describe('CoT server: an ATAK-like client', () => {
       : pliXml(uid, 'dasuberdog', { lat: 48.52, lon: 37.95 });
     await client.write(pli);
     const feature = await eventually(async () => {
-      const fc = (await (await fetch(`${base}/api/positions`)).json()) as { features: { id: string; geometry: { coordinates: number[] }; properties: { callsign: string; battery?: number; stale: string } }[] };
+      const fc = (await (await fetch(`${base}/api/positions`, { headers: auth })).json()) as { features: { id: string; geometry: { coordinates: number[] }; properties: { callsign: string; battery?: number; stale: string } }[] };
       return fc.features.find((f) => f.id === uid);
     }, 5000, 'the position on the map API');
     expect(feature.properties.callsign).toBe('dasuberdog');
@@ -122,7 +126,7 @@ describe('CoT server: an ATAK-like client', () => {
     expect(feature.geometry.coordinates).toEqual([37.95, 48.52]);
 
     const post = async (o: object) => {
-      const r = await fetch(`${base}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(o) });
+      const r = await fetch(`${base}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(o) });
       expect(r.status).toBe(201);
     };
     const secret = observationInput({ releasability: 'MECHANISM', notes: 'not for the public' });
@@ -176,7 +180,7 @@ describe('CoT server: an ATAK-like client', () => {
     expect(await store.observations.get(first, SEE_ALL)).toBeDefined();
     expect(await store.observations.get(`cot:${uid}:${new Date(t0.getTime() + 10_000).toISOString()}`, SEE_ALL)).toBeUndefined();
     expect(await store.ingest.versions.supersedes(latest.observationId)).toEqual([first]);
-    const versions = (await (await fetch(`${base}/api/observations/${encodeURIComponent(first)}/versions`)).json()) as { supersededBy: string[] };
+    const versions = (await (await fetch(`${base}/api/observations/${encodeURIComponent(first)}/versions`, { headers: auth })).json()) as { supersededBy: string[] };
     expect(versions.supersededBy).toEqual([latest.observationId]);
     await client.end();
   });
@@ -189,7 +193,7 @@ describe('CoT server: an ATAK-like client', () => {
     const t = new Date(Date.now() + 1000).toISOString();
     await client.write(`<event version="2.0" uid="${uuidv7()}" type="t-x-d-d" how="h-g-i-g-o" time="${t}" start="${t}" stale="${t}"><point lat="0" lon="0" hae="0" ce="9999999" le="9999999"/><detail><link uid="${uid}" relation="none" type="none"/></detail></event>`);
     await eventually(async () => (await store.ingest.tak.current('position', { visibility: SEE_ALL, now: new Date().toISOString(), subjects: [uid] })).length === 0, 5000, 'the deletion');
-    const fc = (await (await fetch(`${base}/api/positions`)).json()) as { features: { id: string }[] };
+    const fc = (await (await fetch(`${base}/api/positions`, { headers: auth })).json()) as { features: { id: string }[] };
     expect(fc.features.map((f) => f.id)).not.toContain(uid);
     await client.end();
   });

@@ -38,7 +38,7 @@ function observation(i: number, t0: number) {
 }
 
 async function stats(s: ServerProcess): Promise<Record<StatsChannel, ChannelStats>> {
-  return (await (await fetch(`${s.baseUrl}/api/inbox/stats`)).json()) as Record<StatsChannel, ChannelStats>;
+  return (await (await fetch(`${s.baseUrl}/api/inbox/stats`, { headers: s.auth })).json()) as Record<StatsChannel, ChannelStats>;
 }
 
 describe('durability across SIGKILL', () => {
@@ -68,7 +68,7 @@ describe('durability across SIGKILL', () => {
       while (next < bodies.length && !killed) {
         const b = next++;
         try {
-          const r = await fetch(`${first.baseUrl}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[b] });
+          const r = await fetch(`${first.baseUrl}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json', ...first.auth }, body: bodies[b] });
           if (r.ok) answered.add(b);
           await r.arrayBuffer();
         } catch {
@@ -126,13 +126,13 @@ describe('durability across SIGKILL', () => {
     const reposter = async () => {
       while (b2 < bodies.length) {
         const b = b2++;
-        const r = await fetch(`${second.baseUrl}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[b] });
+        const r = await fetch(`${second.baseUrl}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json', ...second.auth }, body: bodies[b] });
         expect(r.status).toBe(200);
         await r.arrayBuffer();
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, reposter));
-    const page = (await (await fetch(`${second.baseUrl}/api/observations?limit=1&kind=explosion&from=2026-11-01T00:00:00Z&to=2026-11-03T00:00:00Z`)).json()) as { total: number };
+    const page = (await (await fetch(`${second.baseUrl}/api/observations?limit=1&kind=explosion&from=2026-11-01T00:00:00Z&to=2026-11-03T00:00:00Z`, { headers: second.auth })).json()) as { total: number };
     expect(page.total).toBe(TOTAL);
     const look2 = new Database(db, { readonly: true });
     try {

@@ -10,6 +10,7 @@ import type { ObservationInput } from '../../src/domain/observation';
 import { STREAM } from '../../src/sync/subjects';
 import { observationInput } from '../support/factories';
 import { createTestDatabase, inCi, probePostgres, shownUrl, type TestDatabase } from '../contract/postgres-test-db';
+import { provisionAnalyst } from './server-process';
 
 /**
  * Sites linked through NATS JetStream: a field site on SQLite publishes what it accepts; the cell
@@ -121,6 +122,7 @@ class NatsServer extends Child {
 /** `truceline serve` with the sync flags, on a free port. */
 class Truceline extends Child {
   baseUrl = '';
+  auth: { authorization: string } = { authorization: '' };
 
   static async start(name: string, db: string, syncArgs: string[]): Promise<Truceline> {
     const env: NodeJS.ProcessEnv = { ...process.env, TRUCELINE_LOG_LEVEL: 'info' };
@@ -133,6 +135,7 @@ class Truceline extends Child {
     const t = new Truceline(name, child);
     try {
       t.baseUrl = (await t.waitFor(/Truceline serving (http:\/\/[^\s"]+:\d+)/, 60_000))[1]!;
+      t.auth = await provisionAnalyst(db);
     } catch (err) {
       await t.stop('SIGKILL');
       throw err;
@@ -141,12 +144,12 @@ class Truceline extends Child {
   }
 
   async post(body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    const r = await fetch(`${this.baseUrl}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await fetch(`${this.baseUrl}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json', ...this.auth }, body: JSON.stringify(body) });
     return { status: r.status, json: (await r.json()) as Record<string, unknown> };
   }
 
   async list(query: string): Promise<{ items: { id: string }[]; total: number }> {
-    const r = await fetch(`${this.baseUrl}/api/observations?${query}`);
+    const r = await fetch(`${this.baseUrl}/api/observations?${query}`, { headers: this.auth });
     if (!r.ok) throw new Error(`${this.name}: GET /api/observations?${query}: HTTP ${r.status} ${await r.text()}`);
     return (await r.json()) as { items: { id: string }[]; total: number };
   }
@@ -243,7 +246,7 @@ describe.skipIf(!natsBin)(title, () => {
       const mixed = await expectAccepted({ observations: [...during.slice(20, 25), sentinel, ...before.slice(10, 12)] }, 200);
       expect(mixed.json).toMatchObject({ created: 1, duplicate: 7 });
       await eventually(
-        async () => (await fetch(`${cell!.baseUrl}/api/observations/${sentinel.id}`)).status === 200,
+        async () => (await fetch(`${cell!.baseUrl}/api/observations/${sentinel.id}`, { headers: cell!.auth })).status === 200,
         30_000,
         () => 'the sentinel at the cell',
       );
@@ -256,7 +259,7 @@ describe.skipIf(!natsBin)(title, () => {
       expect(new Set(ids).size).toBe(ids.length);
       expect([...ids].sort()).toEqual(all.map((o) => o.id).sort());
       for (const o of all) {
-        const r = await fetch(`${cell!.baseUrl}/api/observations/${encodeURIComponent(o.id)}`);
+        const r = await fetch(`${cell!.baseUrl}/api/observations/${encodeURIComponent(o.id)}`, { headers: cell!.auth });
         expect(r.status, o.id).toBe(200);
         expect(((await r.json()) as { notes: string }).notes).toBe(o.notes);
       }

@@ -1,8 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openStore } from '../../src/store/open-store';
+import { testUser } from '../support/auth';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * A mechanism analyst's token on a served store, made in this process on the same database as
+ * `truceline user add` + `token create` would (after the server migrated it).
+ */
+export async function provisionAnalyst(db: string): Promise<{ authorization: string }> {
+  const store = await openStore(db);
+  try {
+    return (await testUser(store, { roles: ['analyst', 'monitor'] })).headers;
+  } finally {
+    await store.close();
+  }
+}
 
 /** A real `truceline serve` child process on a free port. */
 export class ServerProcess {
@@ -14,6 +29,8 @@ export class ServerProcess {
   ) {}
 
   baseUrl = '';
+  /** A mechanism analyst's Authorization header for this server's store. */
+  auth: { authorization: string } = { authorization: '' };
   /** The CoT (TAK) port, when started with `--cot-port`. */
   cotPort = 0;
 
@@ -48,6 +65,7 @@ export class ServerProcess {
       });
       server.cotPort = Number(/CoT \(TAK\) listening on tcp:\/\/[^\s:]+:(\d+)/.exec(server.output)?.[1] ?? 0);
       await server.waitHealthy(timeoutMs);
+      server.auth = await provisionAnalyst(db);
     } catch (err) {
       await server.stop();
       throw new Error(`${(err as Error).message}\n--- ${name} output ---\n${server.output}`, { cause: err });

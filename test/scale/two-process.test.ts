@@ -29,13 +29,13 @@ describe.skipIf(!probe.reachable)(pgTitle('two server processes on one PostgreSQ
   let b: ServerProcess | undefined;
   const streams: SseStream[] = [];
   const openStream = async (server: ServerProcess, headers?: Record<string, string>) => {
-    const s = await SseStream.open(`${server.baseUrl}/api/stream`, headers);
+    const s = await SseStream.open(`${server.baseUrl}/api/stream`, { ...server.auth, ...headers });
     streams.push(s);
     await s.until(connected, 10_000, 'the connected comment');
     return s;
   };
   const post = async (body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-    const r = await fetch(`${a!.baseUrl}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await fetch(`${a!.baseUrl}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json', ...a!.auth }, body: JSON.stringify(body) });
     return { status: r.status, json: (await r.json()) as Record<string, unknown> };
   };
 
