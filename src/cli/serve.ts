@@ -1,4 +1,6 @@
 import { loadConfig, maskSecrets } from '../config';
+import { AuthService } from '../services/auth';
+import { loadCoalition } from '../services/coalition-file';
 import { buildApp } from '../server/app';
 import { ObservationIngest } from '../services/observation-ingest';
 import { seedDemo } from '../services/demo-seed';
@@ -45,9 +47,15 @@ export async function serveCommand(opts: {
     seeded = (await seedDemo(store, new ObservationIngest(store, agreements))).created;
   }
   await agreements.warm();
-  const app = await buildApp({ store, config, agreements });
+  const coalition = loadCoalition(config.coalition);
+  const auth = new AuthService(store.identity, store.audit);
+  const app = await buildApp({ store, config, agreements, auth, coalition, secureCookies: config.cookieSecure });
   app.log.info({ config: maskSecrets(config) }, 'configuration');
   if (seeded) app.log.info(`empty store: seeded the demo week (${seeded} observations)`);
+  const firstPassword = await auth.ensureFirstAdmin();
+  // Printed once, to the operator's console only (never logged as a structured field).
+  if (firstPassword)
+    process.stdout.write(`\nFirst start: user "admin" created with the one-time password\n\n    ${firstPassword}\n\nLog in with it and choose your own; add users with \`truceline user add\`.\n\n`);
   // Site sync over NATS JetStream (src/sync): starts without waiting for the link; the cell
   // stores what it consumes through an ingest that judges like the HTTP route's.
   const sync = await startSync(config, store, app.log.child({ component: 'sync' }), { ingest: new ObservationIngest(store, agreements) });

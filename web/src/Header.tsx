@@ -1,4 +1,5 @@
 import { formatClock, formatCount } from './format';
+import type { Me } from './session';
 
 interface Props {
   shown: number;
@@ -11,7 +12,21 @@ interface Props {
   online: boolean;
   onOpenOutbox(): void;
   onNew(): void;
+  me: Me | null | undefined;
+  live: boolean;
+  canFile: boolean;
+  onLogin(): void;
+  onLogout(): void;
 }
+
+const ROLE_LABELS: Record<string, string> = {
+  monitor: 'monitor',
+  analyst: 'analyst',
+  chief_monitor: 'chief monitor',
+  cell_officer: 'cell officer',
+  liaison_officer: 'liaison officer',
+  admin: 'admin',
+};
 
 export function Header(p: Props) {
   return (
@@ -36,6 +51,9 @@ export function Header(p: Props) {
           <span className="muted">{p.loading ? 'Loading…' : p.updatedAt ? `Updated ${formatClock(p.updatedAt)}` : ''}</span>
         )}
         {!p.online && <span className="chip chip-error">Offline</span>}
+        <span className={`chip ${p.live ? 'chip-ok' : 'chip-muted'}`} data-testid="live" title={p.live ? 'Live: new records appear without reloading' : 'Not connected to the live stream; refreshing every minute'}>
+          {p.live ? 'Live' : 'Not live'}
+        </span>
         {p.queued + p.rejected > 0 && (
           <button type="button" className={`chip ${p.rejected ? 'chip-error' : 'chip-warn'}`} data-testid="outbox-count" onClick={p.onOpenOutbox}>
             {p.queued > 0 && `${p.queued} queued`}
@@ -44,9 +62,32 @@ export function Header(p: Props) {
           </button>
         )}
       </div>
-      <button type="button" className="primary" data-testid="new-observation" onClick={p.onNew} aria-keyshortcuts="n">
-        New observation <kbd>N</kbd>
-      </button>
+      <div className="who" data-testid="who">
+        {p.me ? (
+          <>
+            <span>
+              <strong>{p.me.username}</strong> · {p.me.nation} · {p.me.roles.map((r) => ROLE_LABELS[r] ?? r).join(', ')}
+            </span>
+            <button type="button" className="link" data-testid="logout" onClick={p.onLogout}>
+              Log out
+            </button>
+          </>
+        ) : (
+          p.me === null && (
+            <>
+              <span className="muted">Public view</span>
+              <button type="button" data-testid="login-open" onClick={p.onLogin}>
+                Log in
+              </button>
+            </>
+          )
+        )}
+      </div>
+      {p.canFile && (
+        <button type="button" className="primary" data-testid="new-observation" onClick={p.onNew} aria-keyshortcuts="n">
+          New observation <kbd>N</kbd>
+        </button>
+      )}
     </header>
   );
 }

@@ -12,7 +12,7 @@ export class ProblemError extends Error {
 /** The server could not be reached (offline, timeout): worth retrying later. */
 export class NetworkError extends Error {}
 
-async function request<T>(url: string, init: RequestInit = {}): Promise<T> {
+export async function request<T>(url: string, init: RequestInit = {}): Promise<T> {
   const timeout = AbortSignal.timeout(20_000);
   let res: Response;
   let text: string;
@@ -69,7 +69,7 @@ export async function listObservations(q: ObservationQuery, signal?: AbortSignal
 }
 
 /** Cookie-authenticated writes echo the session's CSRF cookie (double submit); harmless without one. */
-function csrfHeader(): Record<string, string> {
+export function csrfHeader(): Record<string, string> {
   const m = /(?:^|;\s*)truceline_csrf=([^;]+)/.exec(document.cookie);
   return m ? { 'x-csrf-token': decodeURIComponent(m[1]!) } : {};
 }

@@ -14,11 +14,14 @@ export interface ObservationState {
   updatedAt: Date | null;
   /** Puts one observation (just filed) on the map at once, if the filters let it through; says if they did. */
   upsert(o: Observation): boolean;
+  /** Takes one observation off (relabelled away from this user). */
+  remove(id: string): void;
   refresh(): void;
 }
 
 /** Loads the observations the filters select, again whenever they change and every minute. */
-export function useObservations(time: TimeFilter, kinds: ObservationKind[], breachesOnly = false): ObservationState {
+/** `viewer` names who is logged in: a new login loads what is released to them. */
+export function useObservations(time: TimeFilter, kinds: ObservationKind[], breachesOnly = false, viewer = ''): ObservationState {
   const [data, setData] = useState<{ items: Observation[]; total: number; updatedAt: Date | null }>({ items: [], total: 0, updatedAt: null });
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
@@ -47,7 +50,7 @@ export function useObservations(time: TimeFilter, kinds: ObservationKind[], brea
         if (!abort.signal.aborted) setLoading(false);
       });
     return () => abort.abort();
-  }, [time, kindKey, breachesOnly, tick]);
+  }, [time, kindKey, breachesOnly, tick, viewer]);
 
   useEffect(() => {
     const timer = setInterval(() => setTick((t) => t + 1), REFRESH_MS);
@@ -67,6 +70,10 @@ export function useObservations(time: TimeFilter, kinds: ObservationKind[], brea
     [time, kindKey, breachesOnly],
   );
 
+  const remove = useCallback((id: string) => {
+    setData((d) => (d.items.some((i) => i.id === id) ? { ...d, items: d.items.filter((i) => i.id !== id), total: Math.max(0, d.total - 1) } : d));
+  }, []);
+
   const refresh = useCallback(() => setTick((t) => t + 1), []);
-  return { ...data, loading, error, upsert, refresh };
+  return { ...data, loading, error, upsert, remove, refresh };
 }

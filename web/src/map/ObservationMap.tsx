@@ -9,6 +9,8 @@ import { AGREEMENT_GROUPS } from './agreement-style';
 import { declutter, outerRings, sectorLabelAt } from './labels';
 import { CITIES } from './cities';
 import { POSITIONS_LAYER, usePositionsLayer } from './PositionsLayer';
+import { useTaskLayer } from './task-layer';
+import type { TaskView } from '../tasks';
 import type { PositionCollection } from '../positions';
 
 export interface ObservationFeatureProps {
@@ -43,6 +45,8 @@ interface Props {
   onPick(p: LatLon): void;
   /** TAK clients' positions (GET /api/positions), and what a click on one does. */
   positions?: PositionCollection | null;
+  /** Tasks released to the user, drawn where they are to be done. */
+  tasks?: readonly TaskView[] | null;
   onSelectPosition?(uid: string): void;
 }
 
@@ -135,6 +139,7 @@ export function ObservationMap(props: Props) {
   useGeoJson(map, 'contactLine', props.contactLine);
   useGeoJson(map, 'observations', props.observations);
   usePositionsLayer(map, props.positions ?? null);
+  useTaskLayer(map, props.tasks ?? null);
   useGeoJson(map, 'agreement', props.agreement ?? EMPTY_COLLECTION);
 
   const hiddenKey = props.hiddenLayers.join(',');
