@@ -20,10 +20,10 @@ export const TaskEventSchema = z
 
 export const TaskSchema = z
   .object({
-    id: z.string(),
+    id: z.string().describe('Task id (UUIDv7 unless the client supplied one)'),
     kind: z.enum(TASK_KINDS).describe('patrol | uav_flight | investigation | rfi'),
-    title: z.string(),
-    description: z.string(),
+    title: z.string().describe('What is to be done, in one line'),
+    description: z.string().describe('Details: route, questions to answer, what to look for'),
     assignee: TaskAssignee,
     place: TaskPlace,
     dueAt: z.string().describe('When it is due (ISO 8601, as given)'),
@@ -41,7 +41,7 @@ export const TaskSchema = z
   .describe('A task: a patrol, UAV flight, investigation or request for information assigned to a team');
 
 export const TaskPage = z.object({
-  items: z.array(TaskSchema),
+  items: z.array(TaskSchema).describe('The tasks of this page, newest first'),
   total: z.number().int().describe('How many tasks visible to the caller match the filters'),
   nextCursor: z.string().nullable().describe('Cursor of the next page; null on the last'),
 });

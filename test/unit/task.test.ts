@@ -16,6 +16,7 @@ import {
   type TaskAction,
   type TaskState,
 } from '../../src/domain/task';
+import { placePoint, relativeDue, taskFeatures } from '../../web/src/tasks';
 
 /** The task domain: the wire shape, the transition table and its guards, the label rule. */
 
@@ -198,5 +199,32 @@ describe('the label of a task', () => {
     // Not a coalition member: COALITION does not reach it.
     expect(() => label('RUS', 'COALITION')).toThrow(/not released to RUS/);
     expect(label(null, 'REL TO GBR')).toBe('REL TO GBR');
+  });
+});
+
+describe('the web panel helpers', () => {
+  const now = new Date('2026-11-25T12:00:00Z');
+
+  it('says when a task is due, relative to now, in a unit read at a glance', () => {
+    expect(relativeDue('2026-11-25T12:00:30Z', now)).toEqual({ text: 'due in less than a minute', overdue: false });
+    expect(relativeDue('2026-11-25T12:40:00Z', now)).toEqual({ text: 'due in 40 min', overdue: false });
+    expect(relativeDue('2026-11-25T17:00:00+00:00', now)).toEqual({ text: 'due in 5 h', overdue: false });
+    expect(relativeDue('2026-11-28T12:00:00Z', now)).toEqual({ text: 'due in 3 d', overdue: false });
+    expect(relativeDue('2026-11-25T10:00:00Z', now)).toEqual({ text: 'overdue by 2 h', overdue: true });
+  });
+
+  it('draws active tasks only, at their point or the middle of their area', () => {
+    const area = task({ id: 'area', state: 'accepted', place: { type: 'Polygon', coordinates: [[[37, 48], [38, 48], [38, 49], [37, 49], [37, 48]]] } });
+    const { points, areas } = taskFeatures([
+      { ...task(), actions: [] },
+      { ...area, actions: [] },
+      { ...task({ id: 'finished', state: 'done' }), actions: [] },
+    ]);
+    expect(points.features.map((f) => [f.properties.id, f.geometry.coordinates])).toEqual([
+      ['task-1', [38.9, 48.6]],
+      ['area', [37.5, 48.5]],
+    ]);
+    expect(areas.features).toHaveLength(1);
+    expect(placePoint(area.place)).toEqual([37.5, 48.5]);
   });
 });
