@@ -27,6 +27,7 @@ import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalContent, ObservationInput, type Observation } from '../src/domain/observation';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store';
+import { AuthService } from '../src/services/auth';
 import { measureCotParse } from './ingest-parse';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,6 +52,8 @@ class Server {
   private output = '';
   base = '';
   cotPort = 0;
+  /** A mechanism analyst's token, made on the served store after it started (and migrated it). */
+  auth: Record<string, string> = {};
   constructor(readonly child: ChildProcess) {}
 
   static async start(db: string): Promise<Server> {
@@ -78,11 +81,17 @@ class Server {
         reject(new Error(`server exited (${code}):\n${s.output}`));
       });
     });
+    const store = openSqliteStore(db);
+    const { token } = await new AuthService(store.identity, store.audit).createUser({ username: 'bench', nation: 'USA', org: 'mechanism', orgKind: 'mechanism', roles: ['analyst', 'monitor'] }, 'bench').then(() =>
+      new AuthService(store.identity, store.audit).createToken('bench', ['read', 'write'], 'bench', 'bench'),
+    );
+    await store.close();
+    s.auth = { authorization: `Bearer ${token}` };
     return s;
   }
 
   async stats(): Promise<{ cot: { received: number; accepted: number; quarantined: number; pending: number } }> {
-    return (await (await fetch(`${this.base}/api/inbox/stats`)).json()) as never;
+    return (await (await fetch(`${this.base}/api/inbox/stats`, { headers: this.auth })).json()) as never;
   }
 
   async stop(): Promise<void> {
@@ -125,7 +134,7 @@ async function httpRound(server: Server, observations: Observation[]): Promise<n
   const worker = async () => {
     while (next < bodies.length) {
       const b = next++;
-      const r = await fetch(`${server.base}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[b] });
+      const r = await fetch(`${server.base}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json', ...server.auth }, body: bodies[b] });
       const body = (await r.json()) as { created: number };
       if (r.status !== 200 || body.created !== BATCH) throw new Error(`batch ${b}: HTTP ${r.status} ${JSON.stringify(body).slice(0, 300)}`);
     }

@@ -32,6 +32,20 @@ export const Config = z.object({
   cotIdleMs: z.coerce.number().int().positive().default(600_000),
   /** Slow-loris guard: one CoT event must arrive within this long of its first byte. */
   cotFrameMs: z.coerce.number().int().positive().default(60_000),
+  /** Session cookies marked Secure (sent over HTTPS, and to localhost). `false` only for plain-HTTP trials on a LAN. */
+  cookieSecure: z.boolean().default(true),
+  /** A JSON file `{ "members": [ISO3...], "guarantors": [ISO3...] }` replacing the coalition preset (src/domain/coalition.ts). */
+  coalition: z.string().min(1).optional(),
+  /** Guarantee alerts are POSTed to these URL(s), comma-separated (none: no webhook). */
+  alertWebhook: z
+    .string()
+    .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) URLs, comma-separated' })))
+    .default([]),
+  /** With it, each webhook request carries an HMAC-SHA256 signature of its body (x-truceline-signature). */
+  alertWebhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The trigger criteria file in force until criteria are stored (default: the shipped src/guarantee/default-criteria.json). */
+  triggerCriteria: z.string().min(1).optional(),
 });
 export type Config = z.output<typeof Config>;
 
@@ -55,6 +69,11 @@ export function loadConfig(overrides: Partial<Record<keyof Config, unknown>> = {
     cotAnonymous: env.TRUCELINE_COT_ANONYMOUS,
     cotIdleMs: env.TRUCELINE_COT_IDLE_MS,
     cotFrameMs: env.TRUCELINE_COT_FRAME_MS,
+    cookieSecure: env.TRUCELINE_COOKIE_SECURE ? !/^(0|false|no|off)$/i.test(env.TRUCELINE_COOKIE_SECURE) : undefined,
+    coalition: env.TRUCELINE_COALITION,
+    alertWebhook: env.TRUCELINE_ALERT_WEBHOOK,
+    alertWebhookSecret: env.TRUCELINE_ALERT_WEBHOOK_SECRET,
+    triggerCriteria: env.TRUCELINE_TRIGGER_CRITERIA,
   };
   const defined = (o: object) => Object.entries(o).filter(([, v]) => v !== undefined && v !== '');
   const merged = Object.fromEntries([...defined(fromEnv), ...defined(overrides)]);
@@ -68,5 +87,12 @@ export function loadConfig(overrides: Partial<Record<keyof Config, unknown>> = {
 
 /** Masks a password in a database URL before it is printed. */
 export function maskSecrets(c: Config): Record<string, unknown> {
-  return { ...c, db: c.db.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@'), nats: c.nats?.replace(/\/\/([^/@]+)@/g, '//***@') };
+  return {
+    ...c,
+    db: c.db.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@'),
+    nats: c.nats?.replace(/\/\/([^/@]+)@/g, '//***@'),
+    // A receiver URL may carry credentials (user:password@ or a token in the query).
+    alertWebhook: c.alertWebhook.map((u) => u.replace(/\/\/([^/@]+)@/, '//***@').replace(/\?.*$/, '?***')),
+    alertWebhookSecret: c.alertWebhookSecret ? '***' : undefined,
+  };
 }

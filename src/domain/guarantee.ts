@@ -102,6 +102,7 @@ export const TRIGGER_CRITERION_KINDS = ['protected_site_impact', 'attack_cluster
 
 export const TriggerCriteriaSet = z
   .object({
+    description: z.string().max(2000).optional().describe('Free text: why the criteria are what they are'),
     maxAgeHours: z
       .number()
       .positive()

@@ -27,11 +27,13 @@ import { installAuth } from './auth';
 import { LiveHub } from '../services/live-hub';
 import { authRoutes } from './routes/auth.routes';
 import { COALITION_PRESET } from '../domain/coalition';
-import type { CoalitionConfig } from '../domain/identity';
+import { SEE_ALL, type CoalitionConfig } from '../domain/identity';
+import { GuaranteeService, type GuaranteeOptions } from '../services/guarantee.service';
+import { alertRoutes } from './routes/alert.routes';
 
 export interface AppDeps {
   store: Store;
-  config: Pick<Config, 'maxBody' | 'web' | 'logLevel'>;
+  config: Pick<Config, 'maxBody' | 'web' | 'logLevel'> & Partial<Pick<Config, 'alertWebhook' | 'alertWebhookSecret' | 'triggerCriteria'>>;
   /** The agreement in force and the judge of observations (default: one on this store). */
   agreements?: AgreementService;
   /** Logins, sessions and tokens (default: one on this store). */
@@ -40,6 +42,8 @@ export interface AppDeps {
   coalition?: CoalitionConfig;
   /** Mark session cookies Secure (browsers then send them over HTTPS and to localhost only). */
   secureCookies?: boolean;
+  /** Guarantee triggers' settings beyond the config (tests: a faster sweep, a quicker webhook backoff). */
+  guarantee?: Partial<Omit<GuaranteeOptions, 'coalition'>>;
 }
 
 export async function buildApp({
@@ -49,10 +53,12 @@ export async function buildApp({
   auth = new AuthService(store.identity, store.audit),
   coalition = COALITION_PRESET,
   secureCookies = true,
+  guarantee: guaranteeOptions = {},
 }: AppDeps): Promise<FastifyInstance> {
   // Per-request lines only at debug/trace: at info they drown what an operator needs to see.
   const quietRequests = config.logLevel !== 'debug' && config.logLevel !== 'trace';
-  const app = Fastify({ logger: { level: config.logLevel }, logController: new LogController({ disableRequestLogging: quietRequests }) }).withTypeProvider<ZodTypeProvider>();
+  // Live streams never end by themselves: on close, connections are cut rather than awaited.
+  const app = Fastify({ forceCloseConnections: true, logger: { level: config.logLevel }, logController: new LogController({ disableRequestLogging: quietRequests }) }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandler(app);
@@ -82,11 +88,23 @@ export async function buildApp({
   await app.register(observationRoutes(store, ingest));
   await app.register(sectorRoutes(store));
   await app.register(mapRoutes());
-  const hub = new LiveHub(store, {}, (err) => app.log.warn({ err }, 'live stream: a change could not be sent'));
+  // Tasks and alerts change state, so each change is read afresh; clients get them filtered by label.
+  const hub = new LiveHub(store, { task: (id) => store.tasks.get(id, SEE_ALL), alert: (id) => store.alerts.get(id, SEE_ALL) }, (err) => app.log.warn({ err }, 'live stream: a change could not be sent'));
   await app.register(streamRoutes(hub));
   await app.register(ingestRoutes(store, ingest));
   await app.register(agreementRoutes(agreements));
   await app.register(taskRoutes(store, coalition));
+  // Guarantee triggers follow the change feed, whatever channel an observation came by.
+  const guarantee = new GuaranteeService(store, agreements, {
+    coalition,
+    criteriaFile: config.triggerCriteria,
+    webhook: { urls: config.alertWebhook ?? [], secret: config.alertWebhookSecret },
+    log: (msg) => app.log.warn(msg),
+    ...guaranteeOptions,
+  });
+  await guarantee.start();
+  app.addHook('onClose', () => guarantee.stop());
+  await app.register(alertRoutes(guarantee));
 
   const webDist = join(PROJECT_ROOT, 'web', 'dist');
   if (config.web && existsSync(join(webDist, 'index.html'))) {

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../domain/errors';
-import { ACKNOWLEDGEABLE_STATES, ESCALATABLE_STATES, UNACKNOWLEDGED_STATES, type AlertState } from '../domain/guarantee';
+import { ACKNOWLEDGEABLE_STATES, ESCALATABLE_STATES, UNACKNOWLEDGED_STATES, type AlertState, type TriggerCriterionKind } from '../domain/guarantee';
 import type { Visibility } from '../domain/identity';
 import { decodeCursor, encodeCursor } from './cursor';
 import { visibilityClause } from './releasability-sql';
@@ -31,7 +31,7 @@ export interface AlertAck {
 export interface Alert {
   id: string;
   criterionId: string;
-  criterionKind: string;
+  criterionKind: TriggerCriterionKind;
   criterionName: string;
   /** Sector of the triggering observations; null outside every sector. */
   sector: string | null;
@@ -67,7 +67,7 @@ export const ALERT_IDS_SHOWN = 200;
 export interface NewAlert {
   id: string;
   criterionId: string;
-  criterionKind: string;
+  criterionKind: TriggerCriterionKind;
   criterionName: string;
   /** With the criterion id, what names the alert in every process (the triggering observation's id). */
   triggerKey: string;
@@ -152,7 +152,7 @@ export const ALERT_COLUMNS =
 export interface AlertRow {
   id: string;
   criterion_id: string;
-  criterion_kind: string;
+  criterion_kind: TriggerCriterionKind;
   criterion_name: string;
   sector: string | null;
   state: AlertState;

@@ -5,6 +5,7 @@ import type { AuditRepository, IdentityRepository } from './identity-repository'
 import type { IngestRepositories } from './ingest-repository';
 import type { AgreementRepository, JudgementRepository } from './agreement-repository';
 import type { TaskRepository } from './task-repository';
+import type { AlertRepository } from './alert-repository';
 
 /**
  * The store's contract. Every implementation (SQLite embedded, PostgreSQL for the cell) passes
@@ -148,6 +149,8 @@ export interface Store {
   readonly judgements: JudgementRepository;
   /** Patrols, UAV flights, investigations, requests for information (issue 6). */
   readonly tasks: TaskRepository;
+  /** Guarantee alerts and the trigger criteria in force (issue 6). */
+  readonly alerts: AlertRepository;
   /** A short description for logs, without secrets. */
   readonly description: string;
   close(): Promise<void>;

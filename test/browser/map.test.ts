@@ -14,6 +14,8 @@ import { ObservationIngest } from '../../src/services/observation-ingest';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { Store } from '../../src/store/repository';
 import type { Observation } from '../../src/domain/observation';
+import { testUser } from '../support/auth';
+import { logInThroughPage } from '../support/browser';
 
 /**
  * The web UI in a real Chromium against a real server seeded with the demo week: the map draws
@@ -66,6 +68,8 @@ describe.skipIf(!haveChromium)(haveChromium ? 'web UI in Chromium' : `browser te
   let app: FastifyInstance;
   let browser: Browser;
   let base: string;
+  /** A mechanism monitor: sees the demo week (MECHANISM) and files observations. */
+  let monitor: { username: string; password: string; headers: { authorization: string } };
 
   beforeAll(async () => {
     ensureBuilt();
@@ -77,6 +81,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'web UI in Chromium' : `browser te
     await seedDemo(store, new ObservationIngest(store, agreements));
     app = await buildApp({ store, config: { maxBody: 10 * 1024 * 1024, web: true, logLevel: 'silent' }, agreements });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
+    monitor = await testUser(store, { username: 'monitor-d1', roles: ['monitor'], password: 'a monitor passphrase' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
@@ -100,6 +105,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'web UI in Chromium' : `browser te
       if (m.type() === 'error') errors.push(m.text());
     });
     await page.goto(base);
+    await logInThroughPage(page, monitor.username, monitor.password);
     await page.waitForFunction(
       () => {
         const map = (window as Debug).__truceline?.map;
@@ -130,7 +136,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'web UI in Chromium' : `browser te
     );
   }
 
-  const getObservation = async (id: string) => fetch(`${base}/api/observations/${encodeURIComponent(id)}`);
+  const getObservation = async (id: string) => fetch(`${base}/api/observations/${encodeURIComponent(id)}`, { headers: monitor.headers });
 
   it('draws Ukraine, the contact line, sectors and the demo observations; filters and details work', async () => {
     const { page, errors } = await openApp();
@@ -224,7 +230,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'web UI in Chromium' : `browser te
     });
 
     // A weapon sighting inside its withdrawal distance: its breach, provision and numbers in the details.
-    const page1 = (await (await fetch(`${base}/api/observations?provision=PoM-2-artillery-100mm&kind=weapon_sighting&limit=1`)).json()) as { items: Observation[] };
+    const page1 = (await (await fetch(`${base}/api/observations?provision=PoM-2-artillery-100mm&kind=weapon_sighting&limit=1`, { headers: monitor.headers })).json()) as { items: Observation[] };
     const gun = page1.items[0]!;
     await page.evaluate(([x, y]) => (window as Debug).__truceline!.map.jumpTo({ center: [x!, y!], zoom: 12 }), [gun.location.lon, gun.location.lat]);
     await waitForRendered(page, gun.id);

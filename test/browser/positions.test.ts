@@ -1,15 +1,15 @@
 import { SEE_ALL } from '../../src/domain/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { v7 as uuidv7 } from 'uuid';
 import { buildApp } from '../../src/server/app';
+import { testUser } from '../support/auth';
+import { buildWeb, haveChromium, CHROMIUM, launchChromium, logInThroughPage } from '../support/browser';
 import { startCot } from '../../src/services/cot-ingest';
 import { ObservationIngest } from '../../src/services/observation-ingest';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
@@ -17,19 +17,6 @@ import type { Store } from '../../src/store/repository';
 import { CotClient, eventually, pliXml } from '../support/cot';
 
 /** A TAK client's position on the web map, in a real Chromium: drawn, and its callsign in the details. */
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true') throw new Error(`Browser tests need Chromium at ${CHROMIUM}; CI must not skip them.`);
-
-/**
- * Builds the web UI into a folder of this test's own: web/dist belongs to test/browser/map.test.ts,
- * and two files building it at once (vite empties the folder first) would break each other.
- */
-function buildWeb(outDir: string): void {
-  execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-}
 
 interface Debug {
   __truceline?: { map: import('maplibre-gl').Map };
@@ -51,10 +38,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'TAK positions on the web map' : `
     await app.register(fastifyStatic, { root: join(dir, 'web'), prefix: '/', index: ['index.html'] });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
     cot = await startCot(store, new ObservationIngest(store), { port: 0, host: '127.0.0.1', anonymous: 'accept', snapshotWindowMs: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -76,6 +60,8 @@ describe.skipIf(!haveChromium)(haveChromium ? 'TAK positions on the web map' : `
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(base);
+    const analyst = await testUser(store, { roles: ['analyst'], password: 'an analyst passphrase' });
+    await logInThroughPage(page, analyst.username, analyst.password);
     await page.waitForFunction(
       (wanted) => {
         const map = (window as Debug).__truceline?.map;

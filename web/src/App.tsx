@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { FeatureCollection, Point } from 'geojson';
 import { getContactLine, getSectors } from './api';
 import { DetailsPanel } from './DetailsPanel';
@@ -22,10 +22,17 @@ import { usePositions } from './positions';
 import { PositionPanel } from './PositionPanel';
 import { useAgreement, type AgreementView } from './agreement';
 import { AgreementPanel } from './AgreementPanel';
+import { TasksPanel } from './TasksPanel';
+import { useTasks } from './tasks';
 import { AGREEMENT_GROUPS, type AgreementGroup } from './map/agreement-style';
+import { canFile, useSession } from './session';
+import { LoginPanel } from './LoginPanel';
+import { useLive } from './live';
+import { AlertsPanel } from './AlertsPanel';
+import type { AlertRecord } from './alerts';
 
 /** The right-hand panel. Details keep the observation, so they stay open if a refresh drops it. */
-type Panel = { kind: 'none' } | { kind: 'details'; observation: Observation } | { kind: 'form' } | { kind: 'outbox' } | { kind: 'position'; uid: string };
+type Panel = { kind: 'none' } | { kind: 'details'; observation: Observation } | { kind: 'form' } | { kind: 'outbox' } | { kind: 'position'; uid: string } | { kind: 'login' };
 
 const loadBase = () => fetch(`${import.meta.env.BASE_URL}ukraine-oblasts.geojson`).then((r) => (r.ok ? (r.json() as Promise<BaseMap>) : Promise.reject(new Error(`HTTP ${r.status}`))));
 
@@ -47,9 +54,12 @@ export function App() {
   const [kinds, setKinds] = useStoredState<ObservationKind[]>('truceline.kinds', ALL_KINDS, isKinds);
   const [breachesOnly, setBreachesOnly] = useStoredState<boolean>('truceline.breachesOnly', false, (v): v is boolean => typeof v === 'boolean');
   const [hiddenGroups, setHiddenGroups] = useStoredState<AgreementGroup[]>('truceline.hiddenLayers', [], isGroups);
-  const observations = useObservations(time, kinds, breachesOnly);
+  const session = useSession();
+  const viewer = session.me ? `${session.me.username}:${session.me.mustChangePassword}` : session.me === null ? 'public' : '';
+  const observations = useObservations(time, kinds, breachesOnly, viewer);
+  const tasks = useTasks(viewer, session.me);
   const agreement = useAgreement();
-  const positions = usePositions();
+  const positions = usePositions(viewer, !!session.me);
   const base = useLoaded(loadBase);
   const sectors = useLoaded(getSectors);
   const contactLine = useLoaded(getContactLine);
@@ -59,7 +69,16 @@ export function App() {
   const [panel, setPanel] = useState<Panel>({ kind: 'none' });
   const [draft, setDraft] = useState<Draft>(newDraft);
 
-  const { upsert } = observations;
+  const { upsert, remove } = observations;
+  const [pushedAlerts, setPushedAlerts] = useState<AlertRecord[]>([]);
+  const live = useLive(viewer, (c) => {
+    // A task's answer carries what this user may do with it, which the stream does not: reload.
+    if (c.entity === 'task') return tasks.reload();
+    if (c.entity === 'alert') return c.record && setPushedAlerts([c.record as AlertRecord]);
+    if (c.entity !== 'observation') return;
+    if (c.op === 'withdrawn' || !c.record) remove(c.id);
+    else upsert(c.record as Observation);
+  });
   const outbox = useOutbox(
     useCallback(
       (o: Observation) => {
@@ -90,6 +109,7 @@ export function App() {
   const sectorName = (id: string | null) => sectors?.features.find((f) => f.properties.id === id)?.properties.name;
 
   const openForm = () => {
+    if (!canFile(session.me)) return setPanel({ kind: 'login' });
     // An untouched draft starts afresh (time = now); a touched one is restored as the monitor left it.
     if (!draft.touched) setDraft(newDraft());
     setPanel({ kind: 'form' });
@@ -112,12 +132,19 @@ export function App() {
         online={online}
         onOpenOutbox={() => setPanel({ kind: 'outbox' })}
         onNew={openForm}
+        me={session.me}
+        live={live.connected}
+        canFile={canFile(session.me)}
+        onLogin={() => setPanel({ kind: 'login' })}
+        onLogout={() => void session.logout()}
       />
+      {session.me && <AlertsPanel key={viewer} pushed={pushedAlerts} sectorName={sectorName} />}
       <div className="body">
         <nav className="sidebar" aria-label="Filters">
           <TimeFilterPanel value={time} onChange={setTime} />
           <AgreementPanel agreement={agreement} breachesOnly={breachesOnly} onBreachesOnly={setBreachesOnly} hidden={hiddenGroups} onHidden={setHiddenGroups} />
           <KindFilter selected={kinds} counts={counts} onChange={setKinds} />
+          <TasksPanel tasks={tasks} />
         </nav>
         <main className="map-area">
           <ObservationMap
@@ -137,6 +164,7 @@ export function App() {
             }}
             onPick={({ lat, lon }) => setDraft((d) => ({ ...d, lat: lat.toFixed(5), lon: lon.toFixed(5), touched: true }))}
             positions={positions}
+            tasks={tasks.items}
             onSelectPosition={(uid) => setPanel({ kind: 'position', uid })}
           />
           <MapLegend contactLabel={contactLabel(agreement)} breaches={!!agreement} positions={!!positions?.features.length} />
@@ -178,6 +206,15 @@ export function App() {
               const f = positions?.features.find((x) => x.properties.uid === panel.uid);
               return f ? <PositionPanel position={f.properties} lat={f.geometry.coordinates[1]!} lon={f.geometry.coordinates[0]!} onClose={close} /> : null;
             })()}
+          {(panel.kind === 'login' || session.me?.mustChangePassword) && (
+            <LoginPanel
+              session={session}
+              onClose={() => {
+                if (!session.me?.mustChangePassword) close();
+              }}
+            />
+          )}
+          {panel.kind === 'login' && session.me && !session.me.mustChangePassword && <LoginDone onClose={close} />}
           {panel.kind === 'outbox' && (
             <OutboxPanel items={outbox.items} online={online} onRetry={() => void outbox.flush()} onDiscard={outbox.discard} onClose={close} />
           )}
@@ -185,4 +222,10 @@ export function App() {
       </div>
     </div>
   );
+}
+
+/** Closes the login panel once the login went through. */
+function LoginDone({ onClose }: { onClose(): void }) {
+  useEffect(onClose, [onClose]);
+  return null;
 }

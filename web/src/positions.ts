@@ -9,9 +9,12 @@ export type PositionCollection = FeatureCollection<Point, PositionProps>;
 const REFRESH_MS = 10_000;
 
 /** Monitors' and patrols' positions from TAK (not stale), refreshed every 10 s; null until the first answer. */
-export function usePositions(): PositionCollection | null {
+export function usePositions(viewer: string, loggedIn: boolean): PositionCollection | null {
   const [data, setData] = useState<PositionCollection | null>(null);
   useEffect(() => {
+    // TAK positions are the mechanism's picture, not public: the public does not ask.
+    setData(null);
+    if (!loggedIn) return;
     let live = true;
     const load = () =>
       fetch('/api/positions', { signal: AbortSignal.timeout(15_000) })
@@ -26,6 +29,6 @@ export function usePositions(): PositionCollection | null {
       live = false;
       clearInterval(timer);
     };
-  }, []);
+  }, [viewer, loggedIn]);
   return data;
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { csrfHeader, ProblemError, request } from './api';
+import { csrfHeader, request } from './api';
 
 /** Who is logged in, as GET /api/auth/me answers it; null: the public (PUBLIC records only). */
 export interface Me {
@@ -26,11 +26,9 @@ export function useSession(): Session {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const load = useCallback(async () => {
     try {
-      setMe(await request<Me>('/api/auth/me'));
-    } catch (e) {
-      // 401: nobody is logged in. A password change still pending answers 403 on other routes, not here.
-      if (e instanceof ProblemError && e.status === 401) setMe(null);
-      else setMe((m) => m ?? null);
+      setMe((await request<{ user: Me | null }>('/api/auth/session')).user);
+    } catch {
+      setMe((m) => m ?? null); // unreachable server: keep who we were
     }
   }, []);
   useEffect(() => {

@@ -58,6 +58,12 @@ export function useTasks(viewer: string, me: Me | null | undefined): TasksState 
   }, []);
 
   useEffect(() => {
+    // Tasks are not public: the public does not ask.
+    if (!me) {
+      setItems(me === null ? [] : null);
+      setAnonymous(me === null);
+      return;
+    }
     const abort = new AbortController();
     send<{ items: TaskView[]; total: number }>(`/api/tasks?limit=${LIST_LIMIT}`, { signal: abort.signal }).then(
       (page) => {
@@ -77,7 +83,7 @@ export function useTasks(viewer: string, me: Me | null | undefined): TasksState 
       },
     );
     return () => abort.abort();
-  }, [tick, viewer]);
+  }, [tick, viewer, me]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
   const upsert = useCallback((t: TaskView) => {

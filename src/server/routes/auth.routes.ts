@@ -66,6 +66,24 @@ export const authRoutes =
       },
     );
 
+    app.get(
+      '/api/auth/session',
+      {
+        schema: {
+          summary: 'Who am I, for the web page: the user, or null for the public (never 401, so a page can ask first)',
+          tags: ['auth'],
+          response: { 200: z.object({ user: Me.nullable() }) },
+        },
+      },
+      async (req) => {
+        const a = req.actor;
+        if (a.type !== 'user') return { user: null };
+        const sid = req.cookies[SESSION_COOKIE];
+        const session = sid && !a.scopes ? await auth.sessionActor(sid) : null;
+        return { user: { username: a.username, nation: a.nation, org: a.org, orgKind: a.orgKind, roles: a.roles, mustChangePassword: session?.mustChangePassword ?? false, csrfToken: req.sessionCsrf } };
+      },
+    );
+
     app.post(
       '/api/auth/password',
       {

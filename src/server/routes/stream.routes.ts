@@ -46,7 +46,15 @@ export const streamRoutes =
           close();
         });
         try {
-          const session = await hub.connect({ visibility: req.visibility, write: (chunk) => raw.write(chunk) }, since);
+          const session = await hub.connect({
+            visibility: req.visibility,
+            write: (frames) => {
+              // One writev for all the frames of a delivery, without copying them into one buffer.
+              raw.cork();
+              for (const f of frames) raw.write(f);
+              raw.uncork();
+            },
+          }, since);
           if (closed) session.close();
           else {
             close = session.close;

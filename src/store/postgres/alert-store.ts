@@ -89,7 +89,11 @@ export class PgAlerts implements AlertRepository {
       // so "find the alert to coalesce into, else create one" is decided by one of them at a time.
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [COALESCE_LOCK_CLASS, a.coalesceKey]);
       const now = Date.now();
-      let target = (await client.query<AlertRow>(COALESCE_TARGET_SQL(n), [a.coalesceKey, a.firstObservedAtMs, a.lastObservedAtMs])).rows[0];
+      // Raised already (the same criterion and trigger, by another evaluation): never twice,
+      // and never into a later alert once this one was acknowledged.
+      const own = (await client.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = $1 FOR UPDATE`, [a.id])).rows[0];
+      if (own?.state === 'acknowledged') return { outcome: 'unchanged' as const, id: own.id, attached: [] };
+      let target = own ?? (await client.query<AlertRow>(COALESCE_TARGET_SQL(n), [a.coalesceKey, a.firstObservedAtMs, a.lastObservedAtMs])).rows[0];
       if (!target) {
         const inserted = await client.query<AlertRow>(
           `INSERT INTO alerts (${ALERT_INSERT_COLUMNS}) VALUES (${ALERT_INSERT_COLUMNS.split(',').map((_, i) => `$${i + 1}`).join(', ')})
@@ -101,7 +105,7 @@ export class PgAlerts implements AlertRepository {
           await recordChanges(client, 'alert', 'created', [a.id]);
           return { outcome: 'created' as const, id: a.id, attached };
         }
-        // Raised already (the same criterion and trigger, by another evaluation): never twice.
+        // Only a writer that skipped the coalescing lock (none does) could have got here first.
         target = (await client.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = $1 FOR UPDATE`, [a.id])).rows[0];
         if (!target || target.state === 'acknowledged') return { outcome: 'unchanged' as const, id: target?.id ?? a.id, attached: [] };
       }

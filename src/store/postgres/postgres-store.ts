@@ -9,6 +9,7 @@ import { PgAudit, PgIdentity } from './identity-store';
 import { postgresIngest } from './ingest-store';
 import { PgAgreements, PgJudgements } from './agreement-store';
 import { PgTasks } from './task-store';
+import { PgAlerts } from './alert-store';
 
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 10). The change feed holds one more for LISTEN. */
@@ -86,6 +87,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       agreements: new PgAgreements(pool),
       judgements: new PgJudgements(pool),
       tasks: new PgTasks(pool),
+      alerts: new PgAlerts(pool),
       async close() {
         await changes.close();
         await pool.end();

@@ -117,16 +117,18 @@ export class SqliteAlerts implements AlertRepository {
     this.db
       .transaction(() => {
         const now = Date.now();
-        let target = this.coalesceTarget.get(numbered([a.coalesceKey, a.firstObservedAtMs, a.lastObservedAtMs])) as AlertRow | undefined;
+        // Raised already (the same criterion and trigger, by another evaluation): never twice,
+        // and never into a later alert once this one was acknowledged.
+        const own = this.byId.get(a.id) as AlertRow | undefined;
+        if (own?.state === 'acknowledged') return { outcome: 'unchanged' as const, id: own.id, attached: [] };
+        const target = own ?? (this.coalesceTarget.get(numbered([a.coalesceKey, a.firstObservedAtMs, a.lastObservedAtMs])) as AlertRow | undefined);
         if (!target) {
-          if (this.insertAlert.run(...alertInsertValues(a)).changes === 1) {
-            const row = this.byId.get(a.id) as AlertRow;
-            const attached = this.attachTo(row, a, a.raisedAtMs);
-            return { outcome: 'created' as const, id: a.id, attached, event: this.feed.record('alert', 'created', a.id, new Date(now).toISOString()) };
-          }
-          // Raised already (the same criterion and trigger, by another evaluation): never twice.
-          target = this.byId.get(a.id) as AlertRow | undefined;
-          if (!target || target.state === 'acknowledged') return { outcome: 'unchanged' as const, id: target?.id ?? a.id, attached: [] };
+          // The write lock (IMMEDIATE) is held since the lookups: only the same criterion and
+          // trigger under another id (impossible while ids are derived from them) could conflict.
+          if (this.insertAlert.run(...alertInsertValues(a)).changes === 0) return { outcome: 'unchanged' as const, id: a.id, attached: [] };
+          const row = this.byId.get(a.id) as AlertRow;
+          const attached = this.attachTo(row, a, a.raisedAtMs);
+          return { outcome: 'created' as const, id: a.id, attached, event: this.feed.record('alert', 'created', a.id, new Date(now).toISOString()) };
         }
         const attached = this.attachTo(target, a, now);
         if (attached.length === 0) return { outcome: 'unchanged' as const, id: target.id, attached };

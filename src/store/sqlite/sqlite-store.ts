@@ -2,6 +2,7 @@ import { SqliteAudit, SqliteIdentity } from './identity-store';
 import { sqliteIngest } from './ingest-store';
 import { SqliteAgreements, SqliteJudgements } from './agreement-store';
 import { SqliteTasks } from './task-store';
+import { SqliteAlerts } from './alert-store';
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -293,6 +294,7 @@ export function openSqliteStore(file: string): Store {
     agreements: new SqliteAgreements(db),
     judgements: new SqliteJudgements(db),
     tasks: new SqliteTasks(db, changes),
+    alerts: new SqliteAlerts(db, changes),
     async close() {
       db.close();
     },

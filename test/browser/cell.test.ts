@@ -1,0 +1,135 @@
+/**
+ * The coordination cell in two real browsers (issue 6): a French liaison officer (a guarantor)
+ * and a German one (not a guarantor) log in through the page. A record released to France
+ * appears live on the French map and never on the German one; an impact at a protected site
+ * raises a guarantee alert that appears live for France (and not for Germany), and both
+ * guarantors, France in the page and the UK over the API, must acknowledge it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { demoSectors } from '../../src/demo/demo-sectors';
+import { buildApp } from '../../src/server/app';
+import { AgreementService } from '../../src/services/agreement.service';
+import type { Store } from '../../src/store/repository';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { testUser } from '../support/auth';
+import { buildWeb, CHROMIUM, haveChromium, launchChromium, logInThroughPage } from '../support/browser';
+import { observationInput } from '../support/factories';
+
+interface Debug {
+  __truceline?: { map: import('maplibre-gl').Map };
+}
+
+const ZNPP = { lon: 34.585, lat: 47.5115, accuracyM: 100 }; // a protected site of the shipped agreement
+
+describe.skipIf(!haveChromium)(haveChromium ? 'coordination cell: two nations in two browsers' : `browser tests skipped: Chromium not found at ${CHROMIUM}`, () => {
+  let dir: string;
+  let store: Store;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  let monitor: { authorization: string };
+  let gbr: { authorization: string };
+  const pages: Page[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'truceline-cell-'));
+    buildWeb(join(dir, 'web'));
+    store = openSqliteStore(join(dir, 'test.db'));
+    const agreements = new AgreementService(store);
+    await agreements.seedDefault();
+    await store.sectors.upsertMany(demoSectors());
+    app = await buildApp({ store, agreements, config: { maxBody: 10 * 1024 * 1024, web: false, logLevel: 'silent' } });
+    await app.register(fastifyStatic, { root: join(dir, 'web'), prefix: '/', index: ['index.html'] });
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    monitor = (await testUser(store, { roles: ['monitor'] })).headers;
+    gbr = (await testUser(store, { username: 'gbr-liaison', nation: 'GBR', orgKind: 'nation', roles: ['liaison_officer'] })).headers;
+    await testUser(store, { username: 'fra-liaison', nation: 'FRA', orgKind: 'nation', roles: ['liaison_officer'], password: 'liberte egalite 2026' });
+    await testUser(store, { username: 'deu-liaison', nation: 'DEU', orgKind: 'nation', roles: ['liaison_officer'], password: 'einigkeit und recht' });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function openAs(username: string, password: string): Promise<Page> {
+    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    page.on('pageerror', (e) => errors.push(`${username}: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`${username}: ${m.text()}`);
+    });
+    await page.goto(base);
+    await logInThroughPage(page, username, password);
+    await page.waitForFunction(() => !!(window as Debug).__truceline?.map.loaded(), undefined, { timeout: 20_000 });
+    await page.getByTestId('live').filter({ hasText: /^Live$/ }).waitFor({ timeout: 10_000 });
+    pages.push(page);
+    return page;
+  }
+
+  const onMap = (page: Page, id: string) =>
+    page.evaluate((wanted) => (window as Debug).__truceline!.map.queryRenderedFeatures({ layers: ['observations'] }).some((f) => f.properties.id === wanted), id);
+  const post = async (o: object) => {
+    const r = await fetch(`${base}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json', ...monitor }, body: JSON.stringify(o) });
+    expect(r.status).toBe(201);
+  };
+
+  it('each nation sees its released picture live, and the guarantor gets the alert live and acknowledges it', async () => {
+    const fra = await openAs('fra-liaison', 'liberte egalite 2026');
+    const deu = await openAs('deu-liaison', 'einigkeit und recht');
+    expect(await fra.getByTestId('who').textContent()).toContain('fra-liaison');
+
+    // Released to France only, filed after both pages loaded: it must arrive over the stream.
+    const forFrance = observationInput({ releasability: 'REL TO FRA', observedAt: new Date().toISOString(), location: { lat: 48.3, lon: 37.2, accuracyM: 100 }, notes: 'for France' });
+    const forAll = observationInput({ releasability: 'COALITION', observedAt: new Date().toISOString(), location: { lat: 48.31, lon: 37.3, accuracyM: 100 }, notes: 'for the coalition' });
+    await post(forFrance);
+    await post(forAll);
+    await fra.waitForFunction((id) => (window as Debug).__truceline!.map.queryRenderedFeatures({ layers: ['observations'] }).some((f) => f.properties.id === id), forFrance.id, { timeout: 5_000 });
+    // Germany gets the coalition record live, and never the French one.
+    await deu.waitForFunction((id) => (window as Debug).__truceline!.map.queryRenderedFeatures({ layers: ['observations'] }).some((f) => f.properties.id === id), forAll.id, { timeout: 5_000 });
+    expect(await onMap(deu, forFrance.id)).toBe(false);
+    // With the page's own session (the context's cookies), outside the page so the 404 is not a console error.
+    expect((await deu.request.get(`${base}/api/observations/${forFrance.id}`)).status()).toBe(404);
+
+    // An impact at the nuclear power plant: a new attack under the guarantee.
+    const impact = observationInput({ kind: 'explosion', subkind: 'impact', releasability: 'MECHANISM', observedAt: new Date().toISOString(), location: ZNPP, notes: 'impact at the plant' });
+    const filed = Date.now();
+    await post(impact);
+    const alert = fra.getByTestId('alert-item');
+    // Within 5 s: the panel's own poll is every 10 s, so this is the live stream's doing.
+    await alert.waitFor({ state: 'visible', timeout: 5_000 });
+    const seenAfterMs = Date.now() - filed;
+    expect(seenAfterMs).toBeLessThan(5_000);
+    expect(await alert.getAttribute('data-state')).toBe('open');
+    await fra.screenshot({ path: join(tmpdir(), 'truceline-cell-fra-alert.png') });
+    // Germany is not a guarantor: the alert is not released to it.
+    await deu.waitForTimeout(1000);
+    expect(await deu.getByTestId('alerts-panel').count()).toBe(0);
+    expect(await deu.evaluate(async () => ((await (await fetch('/api/alerts')).json()) as { items: unknown[] }).items.length)).toBe(0);
+    await deu.screenshot({ path: join(tmpdir(), 'truceline-cell-deu.png') });
+
+    // France acknowledges in the page (keyboard), the UK over the API; only then is it acknowledged.
+    await fra.getByTestId('alert-ack').focus();
+    await fra.keyboard.press('Enter');
+    await fra.getByTestId('ack-FRA').filter({ hasText: /FRA/ }).waitFor({ timeout: 5_000 });
+    const id = (await alert.getAttribute('data-alert-id'))!;
+    const afterFrance = (await (await fetch(`${base}/api/alerts/${id}`, { headers: gbr })).json()) as { state: string; pendingNations: string[] };
+    expect(afterFrance).toMatchObject({ state: 'open', pendingNations: ['GBR'] });
+    const ack = await fetch(`${base}/api/alerts/${id}/ack`, { method: 'POST', headers: { ...gbr, 'content-type': 'application/json' }, body: JSON.stringify({ note: 'seen in London' }) });
+    expect(ack.status).toBe(200);
+    expect(((await ack.json()) as { state: string }).state).toBe('acknowledged');
+    // The French page learns it live too.
+    await fra.locator('[data-testid="alert-item"][data-state="acknowledged"]').waitFor({ state: 'attached', timeout: 12_000 });
+    await fra.screenshot({ path: join(tmpdir(), 'truceline-cell-fra-acknowledged.png') });
+    expect(errors).toEqual([]);
+  });
+});
