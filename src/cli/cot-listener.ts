@@ -1,3 +1,4 @@
+import type { CoalitionConfig } from '../domain/identity';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config';
 import { startCot } from '../services/cot-ingest';
@@ -16,7 +17,7 @@ interface Log {
  * asked for explicitly (flag or environment) and a default port is taken (another Truceline on
  * this host), the server runs without CoT and says so; an explicit port that cannot be had is an error.
  */
-export async function startCotListener(store: Store, ingest: ObservationIngest, config: Config, log: Log, explicitPort: boolean): Promise<{ port: number; close(): Promise<void> } | null> {
+export async function startCotListener(store: Store, ingest: ObservationIngest, config: Config, log: Log, explicitPort: boolean, coalition?: CoalitionConfig): Promise<{ port: number; close(): Promise<void> } | null> {
   const files = { TRUCELINE_COT_TLS_CERT: config.cotTlsCert, TRUCELINE_COT_TLS_KEY: config.cotTlsKey, TRUCELINE_COT_TLS_CA: config.cotTlsCa };
   const missing = Object.entries(files).filter(([, v]) => !v).map(([k]) => k);
   const tls =
@@ -31,6 +32,7 @@ export async function startCotListener(store: Store, ingest: ObservationIngest, 
       idleTimeoutMs: config.cotIdleMs,
       frameTimeoutMs: config.cotFrameMs,
       tls,
+      coalition,
       log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
     });
     const host = config.host === '0.0.0.0' ? 'localhost' : config.host;

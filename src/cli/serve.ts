@@ -3,7 +3,7 @@ import { AuthService } from '../services/auth';
 import { loadCoalition } from '../services/coalition-file';
 import { buildApp } from '../server/app';
 import { ObservationIngest } from '../services/observation-ingest';
-import { seedDemo } from '../services/demo-seed';
+import { seedDemo, seedDemoUsers } from '../services/demo-seed';
 import { AgreementService } from '../services/agreement.service';
 import { openStore } from '../store/open-store';
 import { checkSyncConfig, startSync } from '../sync';
@@ -53,14 +53,19 @@ export async function serveCommand(opts: {
   app.log.info({ config: maskSecrets(config) }, 'configuration');
   if (seeded) app.log.info(`empty store: seeded the demo week (${seeded} observations)`);
   const firstPassword = await auth.ensureFirstAdmin();
+  const demoUsers = firstPassword && seeded ? await seedDemoUsers(auth) : [];
   // Printed once, to the operator's console only (never logged as a structured field).
   if (firstPassword)
     process.stdout.write(`\nFirst start: user "admin" created with the one-time password\n\n    ${firstPassword}\n\nLog in with it and choose your own; add users with \`truceline user add\`.\n\n`);
+  if (demoUsers.length)
+    process.stdout.write(
+      `Demo users (demo data only; passwords shown once):\n${demoUsers.map((u) => `    ${u.username.padEnd(13)} ${u.password}   ${u.what}`).join('\n')}\n\n`,
+    );
   // Site sync over NATS JetStream (src/sync): starts without waiting for the link; the cell
   // stores what it consumes through an ingest that judges like the HTTP route's.
   const sync = await startSync(config, store, app.log.child({ component: 'sync' }), { ingest: new ObservationIngest(store, agreements) });
   // TAK clients over CoT (TCP, plain): before the HTTP port, so "serving" means both are up.
-  const cot = config.cot ? await startCotListener(store, new ObservationIngest(store, agreements), config, app.log.child({ component: 'cot' }), opts.cotPort !== undefined || !!process.env.TRUCELINE_COT_PORT || opts.cotTlsPort !== undefined || !!process.env.TRUCELINE_COT_TLS_PORT) : null;
+  const cot = config.cot ? await startCotListener(store, new ObservationIngest(store, agreements), config, app.log.child({ component: 'cot' }), opts.cotPort !== undefined || !!process.env.TRUCELINE_COT_PORT || opts.cotTlsPort !== undefined || !!process.env.TRUCELINE_COT_TLS_PORT, coalition) : null;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { COALITION_PRESET } from '../domain/coalition';
-import { canSee, PUBLIC_ACTOR, SEE_ALL, visibilityOf, type UserActor, type Visibility } from '../domain/identity';
+import { canSee, PUBLIC_ACTOR, SEE_ALL, type CoalitionConfig, visibilityOf, type UserActor, type Visibility } from '../domain/identity';
 import { ObservationInput, type Observation } from '../domain/observation';
 import { mapCot, observationToCot, type CotObservation } from '../ingest/cot/map';
 import { parseCot } from '../ingest/cot/parse';
@@ -26,6 +26,8 @@ export interface CotIngestOptions {
   snapshotWindowMs?: number;
   /** ...at most this many (default 500). */
   snapshotMax?: number;
+  /** Who is in the coalition (COALITION records): the configured one; default the preset. */
+  coalition?: CoalitionConfig;
   log?: { info(msg: string): void; warn(msg: string): void };
 }
 
@@ -159,7 +161,7 @@ export class CotIngest implements CotSink {
   }
 
   subscribeFor(actor: UserActor, send: (xml: string) => void): () => void {
-    return this.subscribe(send, visibilityOf(actor, COALITION_PRESET));
+    return this.subscribe(send, visibilityOf(actor, this.opts.coalition ?? COALITION_PRESET));
   }
 
   private subscribe(send: (xml: string) => void, visibility: Visibility): () => void {

@@ -1,3 +1,4 @@
+import type { AuthService, NewUser } from './auth';
 import { demoSectors } from '../demo/demo-sectors';
 import { demoWeek } from '../demo/demo-week';
 import type { Store } from '../store/repository';
@@ -14,4 +15,27 @@ export async function seedDemo(store: Store, ingest: ObservationIngest, end = ne
     created += results.filter((r) => r.status === 'created').length;
   }
   return { created, total: week.length };
+}
+
+/**
+ * People to try the cell with, seeded with the demo week only (never on a store that has data):
+ * two guarantor liaison officers, one of a non-guarantor nation, a monitor and an analyst of the
+ * mechanism, a cell officer. Passwords are generated; the caller prints them once.
+ */
+export const DEMO_USERS: readonly Omit<NewUser, 'password'>[] = [
+  { username: 'fra-liaison', nation: 'FRA', org: 'France', orgKind: 'nation', roles: ['liaison_officer'] },
+  { username: 'gbr-liaison', nation: 'GBR', org: 'United Kingdom', orgKind: 'nation', roles: ['liaison_officer'] },
+  { username: 'deu-liaison', nation: 'DEU', org: 'Germany', orgKind: 'nation', roles: ['liaison_officer'] },
+  { username: 'monitor', nation: 'FIN', org: 'Truce monitoring mechanism', orgKind: 'mechanism', roles: ['monitor'] },
+  { username: 'analyst', nation: 'USA', org: 'Truce monitoring mechanism', orgKind: 'mechanism', roles: ['analyst'] },
+  { username: 'cell-officer', nation: 'USA', org: 'Coordination cell', orgKind: 'cell', roles: ['cell_officer'] },
+];
+
+export async function seedDemoUsers(auth: AuthService): Promise<{ username: string; password: string; what: string }[]> {
+  const out: { username: string; password: string; what: string }[] = [];
+  for (const u of DEMO_USERS) {
+    const { password } = await auth.createUser(u, 'demo');
+    out.push({ username: u.username, password, what: `${u.nation} ${u.roles.join(', ').replace(/_/g, ' ')} (${u.org})` });
+  }
+  return out;
 }
