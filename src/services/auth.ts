@@ -72,11 +72,17 @@ export class AuthService {
   /** On first start: an `admin` with a one-time password, printed once by the caller. */
   async ensureFirstAdmin(): Promise<string | null> {
     if ((await this.identity.countUsers()) > 0) return null;
-    const { password } = await this.createUser(
-      { username: 'admin', nation: 'USA', org: 'Truceline administration', orgKind: 'mechanism', roles: ['admin'], mustChangePassword: true },
-      'system',
-    );
-    return password;
+    try {
+      const { password } = await this.createUser(
+        { username: 'admin', nation: 'USA', org: 'Truceline administration', orgKind: 'mechanism', roles: ['admin'], mustChangePassword: true },
+        'system',
+      );
+      return password;
+    } catch (err) {
+      // Two processes starting at once on one new PostgreSQL store: the other one made it (and printed it).
+      if (err instanceof ConflictError) return null;
+      throw err;
+    }
   }
 
   async login(username: string, password: string, ip: string): Promise<{ sessionId: string; csrfToken: string; user: UserRecord }> {

@@ -26,6 +26,17 @@ describe('AuthService', () => {
     expect((await auth.sessionActor(sessionId))?.mustChangePassword).toBe(false);
   });
 
+  it('makes the first admin once when two processes start at the same moment on one new store', async () => {
+    const fresh = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'truceline-auth-race-')), 'a.db'));
+    try {
+      const [a, b] = await Promise.all([new AuthService(fresh.identity, fresh.audit).ensureFirstAdmin(), new AuthService(fresh.identity, fresh.audit).ensureFirstAdmin()]);
+      expect([a, b].filter((p) => p !== null)).toHaveLength(1);
+      expect(await fresh.identity.countUsers()).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('stores argon2id hashes, answers 401 to wrong credentials and locks after repeated failures', async () => {
     await auth.createUser({ username: 'fra-lo', password: 'correct horse battery', nation: 'FRA', org: 'France', orgKind: 'nation', roles: ['liaison_officer'] }, 'test');
     expect((await store.identity.userByName('fra-lo'))?.passwordHash).toMatch(/^\$argon2id\$/);
