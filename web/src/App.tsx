@@ -55,6 +55,8 @@ export function App() {
   const [breachesOnly, setBreachesOnly] = useStoredState<boolean>('truceline.breachesOnly', false, (v): v is boolean => typeof v === 'boolean');
   const [hiddenGroups, setHiddenGroups] = useStoredState<AgreementGroup[]>('truceline.hiddenLayers', [], isGroups);
   const session = useSession();
+  // Until a one-time password is replaced, the server answers nothing else: ask for nothing.
+  const mustChange = !!session.me?.mustChangePassword;
   const viewer = session.me ? `${session.me.username}:${session.me.mustChangePassword}` : session.me === null ? 'public' : '';
   const observations = useObservations(time, kinds, breachesOnly, viewer);
   const tasks = useTasks(viewer, session.me);
@@ -78,7 +80,7 @@ export function App() {
     if (c.entity !== 'observation') return;
     if (c.op === 'withdrawn' || !c.record) remove(c.id);
     else upsert(c.record as Observation);
-  });
+  }, !mustChange);
   const outbox = useOutbox(
     useCallback(
       (o: Observation) => {
@@ -125,7 +127,7 @@ export function App() {
         shown={observations.items.length}
         total={observations.total}
         loading={observations.loading}
-        error={observations.error}
+        error={mustChange ? null : observations.error}
         updatedAt={observations.updatedAt}
         queued={pending.length}
         rejected={outbox.items.length - pending.length}

@@ -14,13 +14,14 @@ export interface LiveChange<T = unknown> {
  * the stream is filtered per user). The browser resumes a dropped stream by itself from the last
  * event id, so nothing is missed across a short outage.
  */
-export function useLive(sessionKey: string, onChange: (c: LiveChange) => void): { connected: boolean } {
+export function useLive(sessionKey: string, onChange: (c: LiveChange) => void, enabled = true): { connected: boolean } {
   const [connected, setConnected] = useState(false);
   const latest = useRef(onChange);
   useEffect(() => {
     latest.current = onChange;
   });
   useEffect(() => {
+    if (!enabled) return;
     const source = new EventSource('/api/stream');
     const handle = (entity: LiveChange['entity']) => (ev: MessageEvent<string>) => {
       try {
@@ -39,6 +40,6 @@ export function useLive(sessionKey: string, onChange: (c: LiveChange) => void): 
       source.close();
       setConnected(false);
     };
-  }, [sessionKey]);
+  }, [sessionKey, enabled]);
   return { connected };
 }
