@@ -1,5 +1,6 @@
 import { formatClock, formatCount } from './format';
 import type { Me } from './session';
+import { PageNav } from './pages';
 
 interface Props {
   shown: number;
@@ -62,6 +63,7 @@ export function Header(p: Props) {
           </button>
         )}
       </div>
+      <PageNav current="" />
       <div className="who" data-testid="who">
         {p.me ? (
           <>

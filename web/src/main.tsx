@@ -4,13 +4,13 @@ import { setWorkerUrl } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './styles.css';
-import { App } from './App';
+import { Shell } from './Shell';
 
 // MapLibre 6 loads its worker from a URL; Vite bundles the worker file as an asset.
 setWorkerUrl(workerUrl);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <Shell />
   </StrictMode>,
 );
