@@ -7,6 +7,7 @@ import { seedDemoCommand } from './seed-demo';
 import { tokenCreateCommand, tokenRevokeCommand, userAddCommand } from './users';
 import { registerAgreementCommands } from './agreement';
 import { registerIngestCommands } from './ingest-commands';
+import { registerReportCommands } from './report';
 
 const program = new Command('truceline')
   .version(VERSION)
@@ -77,6 +78,7 @@ exportCmd
 
 registerAgreementCommands(program, dbOption);
 registerIngestCommands(program, { importCmd, dbOption });
+registerReportCommands(program, dbOption);
 
 try {
   await program.parseAsync(process.argv);

@@ -40,6 +40,8 @@ export type Visibility =
       relToNation: string | null;
       /** Any `REL TO` label is visible (the mechanism sees every REL TO). */
       anyRelTo: boolean;
+      /** `REL TO` labels naming every one of these nations are visible (a report to both parties). */
+      relToAllOf?: readonly string[];
     };
 
 export interface CoalitionConfig {
@@ -72,5 +74,7 @@ export function canSee(v: Visibility, label: string): boolean {
   const m = /^REL TO (.*)$/.exec(label);
   if (!m) return false;
   if (v.anyRelTo) return true;
-  return v.relToNation !== null && m[1]!.split(',').map((s) => s.trim()).includes(v.relToNation);
+  const named = m[1]!.split(',').map((s) => s.trim());
+  if (v.relToAllOf?.length && v.relToAllOf.every((n) => named.includes(n))) return true;
+  return v.relToNation !== null && named.includes(v.relToNation);
 }

@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   /** TAK positions, drawn areas and chat: the mechanism's own field picture (labelled MECHANISM). */
   'tak.read': { roles: 'any-user', write: false },
   'map.read': { roles: 'any-user', write: false, public: true },
+  /** A report's audience decides what it may hold; reading the public one needs no login. */
+  'report.read': { roles: 'any-user', write: false, public: true },
   'quarantine.read': { roles: ['analyst', 'chief_monitor', 'admin'], write: false },
   'audit.read': { roles: ['chief_monitor', 'admin'], write: false },
   'user.admin': { roles: ['admin'], write: true },
@@ -26,6 +28,9 @@ export const PERMISSIONS = {
   'alert.ack': { roles: ['liaison_officer', 'cell_officer', 'admin'], write: true },
   'trigger.admin': { roles: ['cell_officer', 'admin'], write: true },
   'cot.connect': { roles: 'any-user', write: true },
+  /** Evidence: what each reader sees is decided by the labels of its attachments. Parties and partners attach evidence to allegations too. */
+  'evidence.read': { roles: 'any-user', write: false },
+  'evidence.write': { roles: ['monitor', 'analyst', 'chief_monitor', 'cell_officer', 'liaison_officer', 'admin'], write: true },
 } as const satisfies Record<string, { roles: readonly Role[] | 'any-user'; write: boolean; public?: boolean }>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -19,6 +19,7 @@ import { systemRoutes } from './routes/system.routes';
 import { mapRoutes } from './routes/map.routes';
 import { streamRoutes } from './routes/stream.routes';
 import { agreementRoutes } from './routes/agreement.routes';
+import { reportRoutes } from './routes/report.routes';
 import { taskRoutes } from './routes/task.routes';
 import { AgreementService } from '../services/agreement.service';
 import { PROJECT_ROOT, VERSION } from '../project';
@@ -93,6 +94,7 @@ export async function buildApp({
   await app.register(streamRoutes(hub));
   await app.register(ingestRoutes(store, ingest));
   await app.register(agreementRoutes(agreements));
+  await app.register(reportRoutes(store));
   await app.register(taskRoutes(store, coalition));
   // Guarantee triggers follow the change feed, whatever channel an observation came by.
   const guarantee = new GuaranteeService(store, agreements, {

@@ -10,6 +10,10 @@ export function visibilityClause(v: Visibility, column: string, p: (value: unkno
   if (v.all) return null;
   const parts = [`${column} IN (${v.labels.map((l) => p(l)).join(', ')})`];
   if (v.anyRelTo) parts.push(`${column} LIKE 'REL TO %'`);
-  else if (v.relToNation) parts.push(`(${column} LIKE 'REL TO %' AND (',' || substr(replace(${column}, ' ', ''), 6) || ',') LIKE ${p(`%,${v.relToNation},%`)})`);
+  else {
+    const named = (nation: string) => `(',' || substr(replace(${column}, ' ', ''), 6) || ',') LIKE ${p(`%,${nation},%`)}`;
+    if (v.relToNation) parts.push(`(${column} LIKE 'REL TO %' AND ${named(v.relToNation)})`);
+    if (v.relToAllOf?.length) parts.push(`(${column} LIKE 'REL TO %' AND ${v.relToAllOf.map(named).join(' AND ')})`);
+  }
   return `(${parts.join(' OR ')})`;
 }

@@ -6,6 +6,9 @@ import type { IngestRepositories } from './ingest-repository';
 import type { AgreementRepository, JudgementRepository } from './agreement-repository';
 import type { TaskRepository } from './task-repository';
 import type { AlertRepository } from './alert-repository';
+import type { ForceRepository } from './force-repository';
+import type { LogRepository } from './log-repository';
+import type { EvidenceRepository } from './evidence-repository';
 
 /**
  * The store's contract. Every implementation (SQLite embedded, PostgreSQL for the cell) passes
@@ -64,6 +67,11 @@ export interface ObservationRepository {
   /** Every observation matching the filters, newest first, in chunks: for exports. */
   iterate(query: Omit<ObservationQuery, 'limit' | 'cursor'>, chunk?: number): AsyncIterable<Observation[]>;
   count(): Promise<number>;
+  /**
+   * Sums of the `count` of matching observations per UTC day and sector (null: none), for the
+   * daily report's trend: counted in the database, not by reading every document.
+   */
+  dailyTotals(q: Pick<ObservationQuery, 'visibility' | 'from' | 'to' | 'kinds'> & { sourceKinds: readonly string[] }): Promise<{ day: string; sector: string | null; total: number }[]>;
 }
 
 export type InboxChannel = 'http' | 'cot' | 'acled' | 'feed' | 'cli' | 'sync';
@@ -107,7 +115,7 @@ export interface SectorRepository {
   upsertMany(sectors: Sector[]): Promise<void>;
 }
 
-export type ChangeEntity = 'observation' | 'task' | 'alert';
+export type ChangeEntity = 'observation' | 'task' | 'alert' | 'evidence';
 /** `relabelled`: the record's releasability changed (clients that may no longer see it drop it). */
 export type ChangeOp = 'created' | 'updated' | 'relabelled';
 
@@ -151,6 +159,12 @@ export interface Store {
   readonly tasks: TaskRepository;
   /** Guarantee alerts and the trigger criteria in force (issue 6). */
   readonly alerts: AlertRepository;
+  /** The transparency log: entries, Merkle nodes, signed checkpoints (issue 7). */
+  readonly log: LogRepository;
+  /** Photos, video, documents by SHA-256, their attachments to reports, the chain of custody (issue 7). */
+  readonly evidence: EvidenceRepository;
+  /** The multinational force and the commitments register (issue 8). */
+  readonly force: ForceRepository;
   /** A short description for logs, without secrets. */
   readonly description: string;
   close(): Promise<void>;

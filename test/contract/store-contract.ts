@@ -400,6 +400,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const rus = visibilityOf(user('RUS', 'party'), COALITION_PRESET);
       expect(labels.filter((l) => canSee(rus, l))).toEqual(['PUBLIC']);
 
+      // A report to both parties: REL TO labels naming every party, and no others.
+      const bothParties = { all: false as const, labels: ['PUBLIC'], relToNation: null, anyRelTo: false, relToAllOf: ['RUS', 'UKR'] };
+      const toBoth = storedObservation({ releasability: 'REL TO RUS, UKR', location: { lon: lon + 0.008, lat: -60 }, observedAt: new Date(Date.UTC(2026, 9, 1, 1)).toISOString() });
+      await store.observations.insertMany([toBoth]);
+      const partyIds = (await store.observations.list({ visibility: bothParties, bbox, limit: 100 })).items.map((o) => o.id).sort();
+      expect(partyIds).toEqual([items[0]!.observation.id, toBoth.observation.id].sort());
+      expect(canSee(bothParties, 'REL TO UKR')).toBe(false);
+
       // Relabelling: only a reader who sees the record can; it then follows the new label.
       const target = items[2]!.observation; // MECHANISM
       const seq = await store.changes.latest();

@@ -103,6 +103,18 @@ export class PgObservations implements ObservationRepository {
     return Number(r.rows[0]!.n);
   }
 
+  async dailyTotals(q: Parameters<ObservationRepository['dailyTotals']>[0]): Promise<{ day: string; sector: string | null; total: number }[]> {
+    const { filter } = observationWhere(q, (i) => `$${i}`);
+    const n = filter.params.length;
+    const where = `${filter.sql ? `${filter.sql} AND` : 'WHERE'} source_kind = ANY($${n + 1}::text[])`;
+    const r = await this.pool.query<{ day: string; sector: string | null; total: string }>(
+      `SELECT to_char(to_timestamp(observed_at_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, sector, SUM(COALESCE((doc::json->>'count')::int, 1)) AS total
+       FROM observations ${where} GROUP BY 1, 2 ORDER BY 1, 2`,
+      [...filter.params, q.sourceKinds],
+    );
+    return r.rows.map((row) => ({ day: row.day, sector: row.sector, total: Number(row.total) }));
+  }
+
   private async page(q: ObservationQuery, withTotal: boolean): Promise<Page<Observation>> {
     // The GiST index only for the first page of a box without a time bound: there it finds a
     // small area's few rows among millions directly. Not with a time bound: the (time, lon, lat)

@@ -2,7 +2,10 @@ import { SqliteAudit, SqliteIdentity } from './identity-store';
 import { sqliteIngest } from './ingest-store';
 import { SqliteAgreements, SqliteJudgements } from './agreement-store';
 import { SqliteTasks } from './task-store';
+import { SqliteForce } from './force-store';
 import { SqliteAlerts } from './alert-store';
+import { SqliteLog } from './log-store';
+import { SqliteEvidence, evidenceDirOf } from './evidence-store';
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -178,6 +181,15 @@ class SqliteObservations implements ObservationRepository {
   async count(): Promise<number> {
     return this.db.prepare('SELECT COUNT(*) FROM observations').pluck().get() as number;
   }
+
+  async dailyTotals(q: Parameters<ObservationRepository['dailyTotals']>[0]): Promise<{ day: string; sector: string | null; total: number }[]> {
+    const { filter } = observationWhere(q, () => '?');
+    const sources = q.sourceKinds.map(() => '?').join(', ');
+    const where = `${filter.sql ? `${filter.sql} AND` : 'WHERE'} source_kind IN (${sources})`;
+    return this.db
+      .prepare(`SELECT date(observed_at_ms / 1000, 'unixepoch') AS day, sector, SUM(COALESCE(json_extract(doc, '$.count'), 1)) AS total FROM observations ${where} GROUP BY day, sector ORDER BY day, sector`)
+      .all(...filter.params, ...q.sourceKinds) as { day: string; sector: string | null; total: number }[];
+  }
 }
 
 type QuarantineRow = {
@@ -295,6 +307,9 @@ export function openSqliteStore(file: string): Store {
     judgements: new SqliteJudgements(db),
     tasks: new SqliteTasks(db, changes),
     alerts: new SqliteAlerts(db, changes),
+    force: new SqliteForce(db),
+    log: new SqliteLog(db),
+    evidence: new SqliteEvidence(db, changes, evidenceDirOf(file)),
     async close() {
       db.close();
     },

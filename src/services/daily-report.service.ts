@@ -1,0 +1,58 @@
+import { oblastAt } from '../agreement/oblasts';
+import { PARTIES } from '../domain/coalition';
+import { buildDailyReport, OWN_SOURCES, reportPeriods, type CutOff, type DailyReport, type ReportAudience, type ReportObservation } from '../domain/daily-report';
+import { canSee, type Visibility } from '../domain/identity';
+import type { Observation } from '../domain/observation';
+import type { Store } from '../store/repository';
+
+/**
+ * Audiences as labels (architecture.md): the cell sees what the cell may see (PUBLIC and
+ * COALITION: REL TO one nation is not the whole cell's); the parties see PUBLIC plus what is
+ * released to both parties; the public PUBLIC only.
+ */
+export const AUDIENCE_VISIBILITY: Record<ReportAudience, Visibility> = {
+  cell: { all: false, labels: ['PUBLIC', 'COALITION'], relToNation: null, anyRelTo: false },
+  parties: { all: false, labels: ['PUBLIC'], relToNation: null, anyRelTo: false, relToAllOf: PARTIES },
+  public: { all: false, labels: ['PUBLIC'], relToNation: null, anyRelTo: false },
+};
+
+/** May a reader with this visibility have the report for that audience? Only if it sees all the report may hold. */
+export function mayRead(reader: Visibility, audience: ReportAudience): boolean {
+  if (reader.all || audience === 'public') return true;
+  if (audience === 'cell') return canSee(reader, 'COALITION');
+  return canSee(reader, `REL TO ${[...PARTIES].sort().join(', ')}`);
+}
+
+export const DEFAULT_CUT_OFF: CutOff = { time: '19:30', timeZone: 'Europe/Kyiv' };
+const TREND_DAYS = 30;
+
+/** Builds the daily report of a date for an audience from the store: only what that audience may see goes in. */
+export async function dailyReport(store: Store, date: string, audience: ReportAudience, cutOff: CutOff = DEFAULT_CUT_OFF): Promise<DailyReport> {
+  const visibility = AUDIENCE_VISIBILITY[audience];
+  const { period, previousPeriod } = reportPeriods(date, cutOff);
+  const rows: Observation[] = [];
+  for await (const chunk of store.observations.iterate({ visibility, from: Date.parse(previousPeriod.from), to: Date.parse(period.to) }, 2000)) rows.push(...chunk);
+  const judged = await store.judgements.latestFor(rows.map((o) => o.id));
+  const toRow = (o: Observation): ReportObservation => ({
+    id: o.id,
+    kind: o.kind,
+    subkind: o.subkind,
+    observedAt: new Date(o.observedAt).toISOString(),
+    count: o.count,
+    sector: o.sector,
+    oblast: oblastAt(o.location.lon, o.location.lat)?.nameEn ?? null,
+    sourceKind: o.source.kind,
+    lat: o.location.lat,
+    lon: o.location.lon,
+    notes: o.notes,
+    releasability: o.releasability,
+    breaches: (judged.get(o.id)?.judgement?.breaches ?? []).map((b) => ({ kind: b.kind, provision: b.provision, weaponClass: b.weaponClass, count: b.count, distanceM: b.distanceM })),
+    weapon: o.weapon,
+  });
+  const start = Date.parse(period.from);
+  const current = rows.filter((o) => Date.parse(o.observedAt) >= start).map(toRow);
+  const previous = rows.filter((o) => Date.parse(o.observedAt) < start).map(toRow);
+  const trendFrom = Date.parse(period.to) - TREND_DAYS * 86_400_000;
+  const trend = await store.observations.dailyTotals({ visibility, from: trendFrom, to: Date.parse(period.to), kinds: ['explosion', 'burst', 'shot'], sourceKinds: OWN_SOURCES });
+  return buildDailyReport({ date, audience, cutOff, current, previous, trend: trend.map((t) => ({ day: t.day, sector: t.sector ?? '(outside any sector)', total: t.total })) });
+}

@@ -1,0 +1,112 @@
+/**
+ * The daily report on a fixed fixture day: counts checked against hand-computed figures, the
+ * previous period compared, other sources kept apart, audiences holding only what is released to
+ * them (the public one never a non-PUBLIC record), and the same inputs giving the same bytes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reportNumber, reportPeriods, zonedInstant } from '../../src/domain/daily-report';
+import { demoSectors } from '../../src/demo/demo-sectors';
+import { ObservationIngest } from '../../src/services/observation-ingest';
+import { testApp } from '../support/app';
+import { testUser } from '../support/auth';
+import { observationInput } from '../support/factories';
+
+let t: Awaited<ReturnType<typeof testApp>>;
+// 2026-03-10: Kyiv is UTC+2, so the 19:30 cut-off is 17:30Z; the period is 9 Mar 17:30Z to 10 Mar 17:30Z.
+const DATE = '2026-03-10';
+const at = (iso: string) => new Date(iso).toISOString();
+const DONETSK = { lat: 47.9, lon: 37.0, accuracyM: 200 }; // in the demo's Donetsk sector
+const KHARKIV = { lat: 49.7, lon: 37.6, accuracyM: 200 };
+
+beforeAll(async () => {
+  t = await testApp({ anonymous: true });
+  await t.store.sectors.upsertMany(demoSectors());
+  const ingest = new ObservationIngest(t.store);
+  ingest.invalidateSectors();
+  const rows = [
+    // The period: own sources.
+    observationInput({ kind: 'explosion', subkind: 'impact', count: 3, observedAt: at('2026-03-09T18:00:00Z'), location: DONETSK, releasability: 'PUBLIC' }),
+    observationInput({ kind: 'explosion', subkind: 'outgoing', count: 2, observedAt: at('2026-03-10T05:00:00Z'), location: DONETSK, releasability: 'COALITION' }),
+    observationInput({ kind: 'burst', subkind: undefined, count: 4, observedAt: at('2026-03-10T17:29:00Z'), location: KHARKIV, releasability: 'PUBLIC' }),
+    observationInput({ kind: 'shot', subkind: undefined, count: 1, observedAt: at('2026-03-10T10:00:00Z'), location: KHARKIV, releasability: 'MECHANISM' }),
+    observationInput({ kind: 'explosion', subkind: 'airburst', count: 5, observedAt: at('2026-03-10T11:00:00Z'), location: DONETSK, releasability: 'REL TO RUS, UKR' }),
+    // A partner's report in the period: listed apart, not counted.
+    observationInput({ kind: 'explosion', subkind: 'impact', count: 7, observedAt: at('2026-03-10T12:00:00Z'), location: DONETSK, releasability: 'PUBLIC', source: { kind: 'partner', reporter: 'partner-a' } }),
+    // Other kinds of the period.
+    observationInput({ kind: 'access_restriction', subkind: undefined, count: 1, observedAt: at('2026-03-10T08:00:00Z'), location: KHARKIV, releasability: 'PUBLIC', notes: 'Patrol stopped at a checkpoint near the bridge' }),
+    observationInput({ kind: 'casualty', subkind: undefined, count: 2, observedAt: at('2026-03-10T09:00:00Z'), location: DONETSK, releasability: 'COALITION', notes: 'Two civilians injured' }),
+    // Just outside: at the cut-off (belongs to the next report) and the previous period.
+    observationInput({ kind: 'burst', subkind: undefined, count: 9, observedAt: at('2026-03-10T17:30:00Z'), location: KHARKIV, releasability: 'PUBLIC' }),
+    observationInput({ kind: 'explosion', subkind: 'impact', count: 6, observedAt: at('2026-03-09T12:00:00Z'), location: DONETSK, releasability: 'PUBLIC' }),
+  ];
+  const results = await ingest.submit(rows, { channel: 'http', rawId: null });
+  expect(results.map((r) => r.status)).toEqual(rows.map(() => 'created'));
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const get = async (url: string, headers: Record<string, string> = {}) => t.app.inject({ url, headers });
+type Json = {
+  number: string;
+  observationIds: string[];
+  violations: { total: Record<string, number>; previousTotal: Record<string, number>; bySector: { area: string; current: Record<string, number>; change: number }[] };
+  otherSources: { sourceKind: string; total: number }[];
+  restrictions: { notes: string }[];
+  casualties: unknown[];
+  trend: { day: string; sector: string; total: number }[];
+};
+
+describe('daily report', () => {
+  it('numbers and periods follow from the date and the cut-off in Kyiv time, DST included', () => {
+    expect(reportNumber('2026-03-10')).toBe('069/2026');
+    expect(reportNumber('2026-12-31')).toBe('365/2026');
+    expect(reportPeriods(DATE, { time: '19:30', timeZone: 'Europe/Kyiv' }).period).toEqual({ from: '2026-03-09T17:30:00.000Z', to: '2026-03-10T17:30:00.000Z' });
+    // Summer time: UTC+3.
+    expect(zonedInstant('2026-07-01', '19:30', 'Europe/Kyiv').toISOString()).toBe('2026-07-01T16:30:00.000Z');
+  });
+
+  it('the cell version: hand-computed counts by kind and sector, against the previous period', async () => {
+    const cell = await testUser(t.store, { nation: 'DEU', orgKind: 'cell', roles: ['cell_officer'] });
+    const res = await get(`/api/reports/daily/${DATE}?audience=cell`, cell.headers);
+    expect(res.statusCode).toBe(200);
+    const r = res.json() as Json;
+    expect(r.number).toBe('069/2026');
+    // PUBLIC + COALITION own sources in the period: impact 3, outgoing 2, burst 4 (the MECHANISM shot and the REL TO airburst are not the cell's).
+    expect(r.violations.total).toMatchObject({ explosion_impact: 3, explosion_outgoing: 2, explosion_airburst: 0, burst: 4, shot: 0, total: 9 });
+    expect(r.violations.previousTotal).toMatchObject({ explosion_impact: 6, total: 6 });
+    const donetsk = r.violations.bySector.find((s) => s.area === 'donetsk')!;
+    expect(donetsk.current.total).toBe(5);
+    expect(donetsk.change).toBe(-1);
+    expect(r.otherSources).toEqual([{ sourceKind: 'partner', total: 7 }]);
+    expect(r.restrictions.map((x) => x.notes)).toEqual(['Patrol stopped at a checkpoint near the bridge']);
+    expect(r.casualties).toHaveLength(1);
+    expect(r.trend.reduce((n, x) => n + x.total, 0)).toBe(15); // 9 now + 6 before, own sources, cell labels
+  });
+
+  it('the parties version adds what is released to both parties; the public one holds PUBLIC records only', async () => {
+    const parties = await testUser(t.store, { nation: 'RUS', orgKind: 'party', roles: ['liaison_officer'] });
+    // A party's liaison may not read the cell version (COALITION is not released to a party).
+    expect((await get(`/api/reports/daily/${DATE}?audience=cell`, parties.headers)).statusCode).toBe(404);
+    const pub = (await get(`/api/reports/daily/${DATE}?audience=public`)).json() as Json;
+    expect(pub.violations.total).toMatchObject({ explosion_impact: 3, burst: 4, total: 7 });
+    const stored = await Promise.all(pub.observationIds.map((id) => t.store.observations.get(id, { all: true })));
+    expect(stored.every((o) => o?.releasability === 'PUBLIC')).toBe(true);
+    const mech = await testUser(t.store, { roles: ['analyst'] });
+    const both = (await get(`/api/reports/daily/${DATE}?audience=parties`, mech.headers)).json() as Json;
+    expect(both.violations.total).toMatchObject({ explosion_airburst: 5, total: 12 });
+    // Anonymous readers get the public version only.
+    expect((await get(`/api/reports/daily/${DATE}?audience=parties`)).statusCode).toBe(404);
+  });
+
+  it('the same inputs give byte-identical JSON; the HTML names the report and its counts', async () => {
+    const a = (await get(`/api/reports/daily/${DATE}?audience=public`)).body;
+    const b = (await get(`/api/reports/daily/${DATE}?audience=public`)).body;
+    expect(a).toBe(b);
+    const html = await get(`/api/reports/daily/${DATE}?audience=public&format=html`);
+    expect(html.headers['content-type']).toMatch(/text\/html/);
+    expect(html.body).toContain('Daily report 069/2026');
+    expect(html.body).toContain('<svg');
+    expect(html.body).not.toContain('<script');
+  });
+});
