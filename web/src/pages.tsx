@@ -1,4 +1,5 @@
 import { useEffect, useState, type ComponentType } from 'react';
+import { ReportsPage } from './ReportsPage';
 
 /** What a page gets: the rest of its route (e.g. an id), and the session's key (reload on login). */
 export interface PageProps {
@@ -17,7 +18,9 @@ export interface PageEntry {
  * The pages beside the map, reached by hash routes so the single-file server and the offline
  * bundle need nothing more. Each page adds one line here.
  */
-export const PAGES: PageEntry[] = [];
+export const PAGES: PageEntry[] = [
+  { path: 'reports', title: 'Reports', component: ReportsPage },
+];
 
 /** The current hash route: '' is the map. */
 export function useRoute(): { path: string; rest: string } {
