@@ -109,4 +109,37 @@ describe('daily report', () => {
     expect(html.body).toContain('<svg');
     expect(html.body).not.toContain('<script');
   });
+
+  it('drafts, reviews, approves and publishes by role; the public sees only published public reports, also in the Atom feed', async () => {
+    const analyst = await testUser(t.store, { roles: ['analyst'] });
+    const chief = await testUser(t.store, { roles: ['chief_monitor'] });
+    const draft = await t.app.inject({ method: 'POST', url: '/api/reports', headers: analyst.headers, payload: { date: DATE, audience: 'public' } });
+    expect(draft.statusCode).toBe(201);
+    const id = (draft.json() as { id: string }).id;
+    const step = (headers: Record<string, string>, to: string, reason?: string) => t.app.inject({ method: 'POST', url: `/api/reports/${id}/steps`, headers, payload: { to, ...(reason ? { reason } : {}) } });
+    // Not public before it is published, not even a public-audience draft.
+    expect((await get(`/api/reports/${id}`)).statusCode).toBe(404);
+    expect((await step(analyst.headers, 'approved')).statusCode).toBe(409); // draft cannot be approved
+    expect((await step(analyst.headers, 'reviewed')).statusCode).toBe(200);
+    expect((await step(analyst.headers, 'approved')).statusCode).toBe(403); // an analyst does not approve
+    expect((await step(chief.headers, 'draft')).statusCode).toBe(400); // back to draft needs a reason
+    expect((await step(chief.headers, 'approved')).statusCode).toBe(200);
+    const published = await step(chief.headers, 'published');
+    expect(published.statusCode).toBe(200);
+    expect((published.json() as { history: { to: string }[] }).history.map((h) => h.to)).toEqual(['draft', 'reviewed', 'approved', 'published']);
+    const mine = (await get(`/api/reports/${id}`)).json() as { number: string; content: { number: string } };
+    expect(mine.content.number).toBe('069/2026');
+    expect((await get('/api/reports')).json().items.map((r: { id: string }) => r.id)).toContain(id);
+    const html = await get(`/api/reports/${id}/html`);
+    expect(html.body).toContain('Daily report 069/2026');
+    const feed = await get('/api/reports/feed.atom');
+    expect(feed.headers['content-type']).toMatch(/atom\+xml/);
+    expect(feed.body).toContain(`urn:uuid:${id}`);
+    // A cell report drafted and published stays out of the public list and feed.
+    const cellDraft = (await t.app.inject({ method: 'POST', url: '/api/reports', headers: analyst.headers, payload: { date: DATE, audience: 'cell' } })).json() as { id: string };
+    expect((await get(`/api/reports/${cellDraft.id}`)).statusCode).toBe(404);
+    const admin = await testUser(t.store, { roles: ['admin'] });
+    const audit = (await get(`/api/audit?entity=report&entityId=${id}`, admin.headers)).json() as { items: { action: string }[] };
+    expect(audit.items.map((e) => e.action).sort()).toEqual(['report.approved', 'report.draft', 'report.published', 'report.reviewed']);
+  });
 });

@@ -419,5 +419,23 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const events = (await store.changes.since(seq, 100)).filter((e) => e.id === target.id);
       expect(events.map((e) => [e.entity, e.op])).toEqual([['observation', 'relabelled']]);
     });
+
+    it('keeps issued reports: frozen content, steps only from the version they were decided on, labels in the query', async () => {
+      const id = uuidv7();
+      const created = await store.reports.create({ id, kind: 'daily', date: '2026-03-10', audience: 'cell', number: '069/2026', releasability: 'COALITION', createdAt: '2026-03-10T18:00:00.000Z', content: '{"a":1}\n' }, 'user:analyst');
+      expect(created).toMatchObject({ id, state: 'draft', version: 1, content: '{"a":1}\n', publishedAt: null, history: [{ version: 1, to: 'draft', by: 'user:analyst' }] });
+      expect(await store.reports.move(id, 1, 'draft', 'reviewed', '2026-03-10T18:05:00.000Z', 'user:analyst', null)).toBe(true);
+      // A second step decided on the same version finds it gone.
+      expect(await store.reports.move(id, 1, 'draft', 'reviewed', '2026-03-10T18:06:00.000Z', 'user:other', null)).toBe(false);
+      expect(await store.reports.move(id, 2, 'reviewed', 'approved', '2026-03-10T18:10:00.000Z', 'user:chief', null)).toBe(true);
+      expect(await store.reports.move(id, 3, 'approved', 'published', '2026-03-10T18:20:00.000Z', 'user:chief', 'daily')).toBe(true);
+      const back = await store.reports.get(id, SEE_ALL);
+      expect(back).toMatchObject({ state: 'published', version: 4, publishedAt: '2026-03-10T18:20:00.000Z' });
+      expect(back!.history.map((h) => [h.from, h.to, h.by])).toEqual([[null, 'draft', 'user:analyst'], ['draft', 'reviewed', 'user:analyst'], ['reviewed', 'approved', 'user:chief'], ['approved', 'published', 'user:chief']]);
+      const pub = visibilityOf({ type: 'public' }, COALITION_PRESET);
+      expect(await store.reports.get(id, pub)).toBeUndefined();
+      expect((await store.reports.list({ visibility: pub, state: 'published', limit: 100 })).some((r) => r.id === id)).toBe(false);
+      expect((await store.reports.list({ visibility: SEE_ALL, state: 'published', limit: 100 })).some((r) => r.id === id)).toBe(true);
+    });
   });
 }
