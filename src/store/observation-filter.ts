@@ -43,6 +43,7 @@ export function observationWhere(
     if (q.from !== undefined) clauses.push(`observed_at_ms >= ${p(q.from)}`);
     if (q.to !== undefined) clauses.push(`observed_at_ms < ${p(q.to)}`);
     if (q.kinds && q.kinds.length > 0) clauses.push(`kind IN (${q.kinds.map((k) => p(k)).join(', ')})`);
+    if (q.sourceKinds && q.sourceKinds.length > 0) clauses.push(`source_kind IN (${q.sourceKinds.map((k) => p(k)).join(', ')})`);
     if (q.sector !== undefined) clauses.push(`sector = ${p(q.sector)}`);
     // The latest judgement, through its projection (judgement_latest, judgement_marks): one
     // primary-key probe per candidate row, the same SQL on both engines.

@@ -142,4 +142,21 @@ describe('daily report', () => {
     const audit = (await get(`/api/audit?entity=report&entityId=${id}`, admin.headers)).json() as { items: { action: string }[] };
     expect(audit.items.map((e) => e.action).sort()).toEqual(['report.approved', 'report.draft', 'report.published', 'report.reviewed']);
   });
+
+  it('open data: the mechanism\'s own PUBLIC observations only, as ACLED CSV, GeoJSON and KML, with attribution', async () => {
+    const all = await Promise.all((await t.store.observations.list({ visibility: { all: true }, limit: 1000 })).items.map(async (o) => o));
+    const expected = all.filter((o) => o.releasability === 'PUBLIC' && o.source.kind !== 'partner' && o.source.kind !== 'osint').map((o) => o.id).sort();
+    expect(expected.length).toBeGreaterThan(2);
+    const geo = await get('/api/open-data/observations.geojson');
+    expect(geo.statusCode).toBe(200);
+    const fc = geo.json() as { attribution: string; features: { id: string }[] };
+    expect(fc.attribution).toMatch(/OpenStreetMap/);
+    expect(fc.features.map((f) => f.id).sort()).toEqual(expected);
+    const csv = await get('/api/open-data/observations.csv');
+    expect(csv.headers.attribution).toMatch(/OpenStreetMap/);
+    expect(all.filter((o) => csv.body.includes(o.id)).map((o) => o.id).sort()).toEqual(expected);
+    const kml = await get('/api/open-data/observations.kml');
+    expect((kml.body.match(/<Placemark /g) ?? []).length).toBe(expected.length);
+    expect(kml.body).toContain('<description>Observations: Truceline');
+  });
 });
