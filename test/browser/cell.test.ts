@@ -132,4 +132,27 @@ describe.skipIf(!haveChromium)(haveChromium ? 'coordination cell: two nations in
     await fra.screenshot({ path: join(tmpdir(), 'truceline-cell-fra-acknowledged.png') });
     expect(errors).toEqual([]);
   });
+
+  it('a chief monitor drafts, reviews, approves and publishes a daily report in the page; the public then finds it', async () => {
+    await testUser(store, { username: 'chief', roles: ['chief_monitor'], password: 'chief monitor passphrase' });
+    const chief = await openAs('chief', 'chief monitor passphrase');
+    await chief.goto(`${base}/#/reports`);
+    await chief.getByTestId('report-draft').click();
+    const row = chief.getByTestId('issued-report').first();
+    await row.and(chief.locator('[data-state="draft"]')).waitFor({ timeout: 10_000 });
+    for (const step of ['reviewed', 'approved', 'published']) {
+      await chief.getByTestId(`report-${step}`).first().click();
+      await chief.locator(`[data-testid="issued-report"][data-state="${step}"]`).first().waitFor({ timeout: 10_000 });
+    }
+    await chief.screenshot({ path: join(tmpdir(), 'truceline-reports-chief.png') });
+    const pub = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    pub.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`public: ${m.text()}`);
+    });
+    await pub.goto(`${base}/#/reports`);
+    await pub.locator('[data-testid="issued-report"][data-state="published"]').first().waitFor({ timeout: 10_000 });
+    expect(await pub.getByTestId('report-draft').count()).toBe(0);
+    await pub.screenshot({ path: join(tmpdir(), 'truceline-reports-public.png') });
+    expect(errors).toEqual([]);
+  });
 });
