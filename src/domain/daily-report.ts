@@ -25,6 +25,8 @@ export interface ReportObservation {
   count: number;
   sector: string | null;
   oblast: string | null;
+  /** "5 km NE of Avdiivka (Авдіївка)": the nearest town (the service looks it up). */
+  place?: string | null;
   sourceKind: string;
   lat: number;
   lon: number;
@@ -95,6 +97,7 @@ export interface WeaponLine {
   weapon: string | null;
   count: number;
   distanceKm: number | null;
+  place: string | null;
   lat: number;
   lon: number;
 }
@@ -106,6 +109,7 @@ export interface PlaceLine {
   oblast: string | null;
   count: number;
   notes: string | null;
+  place: string | null;
   lat: number;
   lon: number;
 }
@@ -225,6 +229,7 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
             weapon: o.weapon?.model ?? null,
             count: b.count ?? o.weapon?.count ?? o.count,
             distanceKm: b.distanceM === undefined ? null : round1(b.distanceM / 1000),
+            place: o.place ?? null,
             lat: o.lat,
             lon: o.lon,
           })),
@@ -233,7 +238,7 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
   const placeLines = (kind: string): PlaceLine[] =>
     input.current
       .filter((o) => o.kind === kind)
-      .map((o) => ({ observationId: o.id, observedAt: o.observedAt, sector: o.sector, oblast: o.oblast, count: o.count, notes: o.notes ?? null, lat: o.lat, lon: o.lon }))
+      .map((o) => ({ observationId: o.id, observedAt: o.observedAt, sector: o.sector, oblast: o.oblast, count: o.count, notes: o.notes ?? null, place: o.place ?? null, lat: o.lat, lon: o.lon }))
       .sort(byTimeThenId);
 
   return {

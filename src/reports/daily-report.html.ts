@@ -11,8 +11,8 @@ const LABELS: Record<(typeof VIOLATION_CATEGORIES)[number], string> = {
 };
 const AUDIENCE: Record<DailyReport['audience'], string> = { cell: 'Coordination cell', parties: 'Parties to the ceasefire', public: 'Public' };
 const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
-const place = (l: { sector: string | null; oblast: string | null; lat: number; lon: number }) =>
-  `${esc(l.oblast ?? 'outside Ukraine')}${l.sector ? `, sector ${esc(l.sector)}` : ''} (${l.lat.toFixed(3)}, ${l.lon.toFixed(3)})`;
+const place = (l: { sector: string | null; oblast: string | null; place: string | null; lat: number; lon: number }) =>
+  `${l.place ? `${esc(l.place)}, ` : ''}${esc(l.oblast ?? 'outside Ukraine')}${l.sector ? `, sector ${esc(l.sector)}` : ''} (${l.lat.toFixed(3)}, ${l.lon.toFixed(3)})`;
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 
 function areaRows(rows: AreaCounts[]): string {
@@ -59,7 +59,8 @@ ${lines.join('\n')}</svg><p class="legend">${legend}</p>`;
 }
 
 /** The daily report as one self-contained HTML page (no scripts, no external resources). */
-export function dailyReportHtml(r: DailyReport): string {
+/** `cites`: the transparency-log checkpoint an issued report was built against, shown at its foot. */
+export function dailyReportHtml(r: DailyReport, cites?: { treeSize: number; rootHash: string; timestamp: string } | null): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Daily report ${esc(r.number)}</title>
 <style>body{font:15px/1.45 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#111}table{border-collapse:collapse;margin:1em 0;width:100%}caption{text-align:left;font-weight:600;margin-bottom:.3em}th,td{border:1px solid #ccc;padding:4px 6px;text-align:right}th[scope=row],thead th:first-child{text-align:left}.up{color:#b00}.down{color:#070}.meta{color:#444}.legend{font-size:13px}</style></head>
@@ -83,6 +84,7 @@ ${placeList(r.restrictions)}
 ${placeList(r.casualties)}
 <h2>Damage</h2>
 ${placeList(r.damage)}
+${cites ? `<p class="meta">Inputs: the transparency log at checkpoint ${cites.treeSize} (root ${esc(cites.rootHash)}, signed ${esc(cites.timestamp)}); verify with GET /api/log/checkpoints and the proofs of /api/log.</p>` : ''}
 </body></html>
 `;
 }

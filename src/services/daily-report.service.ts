@@ -1,4 +1,5 @@
 import { oblastAt } from '../agreement/oblasts';
+import { bundledGazetteer } from '../geo/gazetteer';
 import { PARTIES } from '../domain/coalition';
 import { buildDailyReport, OWN_SOURCES, reportPeriods, type CutOff, type DailyReport, type ReportAudience, type ReportObservation } from '../domain/daily-report';
 import { canSee, type Visibility } from '../domain/identity';
@@ -25,6 +26,8 @@ export function mayRead(reader: Visibility, audience: ReportAudience): boolean {
 
 export const DEFAULT_CUT_OFF: CutOff = { time: '19:30', timeZone: 'Europe/Kyiv' };
 const TREND_DAYS = 30;
+/** Kinds the report lists one by one (the others are only counted): these get a place name. */
+const PLACED_KINDS = new Set(['weapon_sighting', 'access_restriction', 'casualty', 'damage']);
 
 /** Builds the daily report of a date for an audience from the store: only what that audience may see goes in. */
 export async function dailyReport(store: Store, date: string, audience: ReportAudience, cutOff: CutOff = DEFAULT_CUT_OFF): Promise<DailyReport> {
@@ -41,6 +44,7 @@ export async function dailyReport(store: Store, date: string, audience: ReportAu
     count: o.count,
     sector: o.sector,
     oblast: oblastAt(o.location.lon, o.location.lat)?.nameEn ?? null,
+    place: PLACED_KINDS.has(o.kind) ? (bundledGazetteer().nearest(o.location.lon, o.location.lat, { minPopulation: 1000, maxKm: 60 })?.text ?? null) : null,
     sourceKind: o.source.kind,
     lat: o.location.lat,
     lon: o.location.lon,

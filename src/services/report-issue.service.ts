@@ -11,13 +11,18 @@ import { dailyReport, mayRead } from './daily-report.service';
 
 /** Drafts, steps and reads of issued reports; every step audited. Unpublished reports are for those who issue them. */
 export class ReportIssuer {
-  constructor(private readonly store: Store) {}
+  /** `checkpoint`: signs the transparency log's head, so an issued report cites what its inputs were. */
+  constructor(
+    private readonly store: Store,
+    private readonly checkpoint?: () => Promise<{ treeSize: number; rootHash: Buffer; timestamp: string; keyId: string }>,
+  ) {}
 
   async draft(by: Actor, visibility: Visibility, date: string, audience: ReportAudience): Promise<IssuedReport> {
     if (!mayRead(visibility, audience)) throw new TrucelineError(403, 'forbidden', 'Forbidden', `you may not see everything the ${audience} version holds`);
+    const c = this.checkpoint ? await this.checkpoint() : null;
     const report = await dailyReport(this.store, date, audience);
     const issued = await this.store.reports.create(
-      { id: uuidv7(), kind: 'daily', date, audience, number: report.number, releasability: AUDIENCE_LABEL[audience], createdAt: new Date().toISOString(), content: canonicalJson(report) },
+      { id: uuidv7(), kind: 'daily', date, audience, number: report.number, releasability: AUDIENCE_LABEL[audience], createdAt: new Date().toISOString(), cites: c && { treeSize: c.treeSize, rootHash: c.rootHash.toString('base64'), timestamp: c.timestamp, keyId: c.keyId }, content: canonicalJson(report) },
       actorLabel(by),
     );
     await this.audit(by, 'report.draft', issued.id, { date, audience, number: report.number });

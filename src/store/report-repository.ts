@@ -12,6 +12,8 @@ export interface IssuedReport {
   version: number;
   createdAt: string;
   publishedAt: string | null;
+  /** The transparency-log checkpoint made for the draft: its inputs can be checked against it. */
+  cites: { treeSize: number; rootHash: string; timestamp: string; keyId: string } | null;
   /** The report's canonical JSON, frozen when drafted. */
   content: string;
   history: { version: number; at: string; by: string; from: ReportState | null; to: ReportState; reason: string | null }[];

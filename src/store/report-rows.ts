@@ -13,11 +13,12 @@ export type ReportRow = {
   version: number;
   created_at: string;
   published_at: string | null;
+  cites: string | null;
   content: string;
 };
 export type ReportEventRow = { report_id: string; version: number; at: string; by_actor: string; from_state: ReportState | null; to_state: ReportState; reason: string | null };
 
-export const REPORT_COLUMNS = 'id, kind, report_date, audience, number, releasability, state, version, created_at, published_at, content';
+export const REPORT_COLUMNS = 'id, kind, report_date, audience, number, releasability, state, version, created_at, published_at, cites, content';
 
 export function reportsFromRows(rows: ReportRow[], events: ReportEventRow[]): IssuedReport[] {
   return rows.map((r) => ({
@@ -31,6 +32,7 @@ export function reportsFromRows(rows: ReportRow[], events: ReportEventRow[]): Is
     version: Number(r.version),
     createdAt: r.created_at,
     publishedAt: r.published_at,
+    cites: r.cites ? (JSON.parse(r.cites) as IssuedReport['cites']) : null,
     content: r.content,
     history: events
       .filter((e) => e.report_id === r.id)

@@ -3,6 +3,10 @@
  * previous period compared, other sources kept apart, audiences holding only what is released to
  * them (the public one never a non-PUBLIC record), and the same inputs giving the same bytes.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportNumber, reportPeriods, zonedInstant } from '../../src/domain/daily-report';
 import { demoSectors } from '../../src/demo/demo-sectors';
@@ -12,6 +16,15 @@ import { testUser } from '../support/auth';
 import { observationInput } from '../support/factories';
 
 let t: Awaited<ReturnType<typeof testApp>>;
+const havePoppler = (() => {
+  try {
+    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!havePoppler && process.env.CI === 'true') throw new Error('pdftotext/pdftoppm (Debian poppler-utils) are needed for the PDF tests; .ci/run installs them');
 // 2026-03-10: Kyiv is UTC+2, so the 19:30 cut-off is 17:30Z; the period is 9 Mar 17:30Z to 10 Mar 17:30Z.
 const DATE = '2026-03-10';
 const at = (iso: string) => new Date(iso).toISOString();
@@ -33,7 +46,7 @@ beforeAll(async () => {
     // A partner's report in the period: listed apart, not counted.
     observationInput({ kind: 'explosion', subkind: 'impact', count: 7, observedAt: at('2026-03-10T12:00:00Z'), location: DONETSK, releasability: 'PUBLIC', source: { kind: 'partner', reporter: 'partner-a' } }),
     // Other kinds of the period.
-    observationInput({ kind: 'access_restriction', subkind: undefined, count: 1, observedAt: at('2026-03-10T08:00:00Z'), location: KHARKIV, releasability: 'PUBLIC', notes: 'Patrol stopped at a checkpoint near the bridge' }),
+    observationInput({ kind: 'access_restriction', subkind: undefined, count: 1, observedAt: at('2026-03-10T08:00:00Z'), location: KHARKIV, releasability: 'PUBLIC', notes: 'Patrol stopped at a checkpoint near the bridge (Патруль зупинено біля мосту)' }),
     observationInput({ kind: 'casualty', subkind: undefined, count: 2, observedAt: at('2026-03-10T09:00:00Z'), location: DONETSK, releasability: 'COALITION', notes: 'Two civilians injured' }),
     // Just outside: at the cut-off (belongs to the next report) and the previous period.
     observationInput({ kind: 'burst', subkind: undefined, count: 9, observedAt: at('2026-03-10T17:30:00Z'), location: KHARKIV, releasability: 'PUBLIC' }),
@@ -79,7 +92,7 @@ describe('daily report', () => {
     expect(donetsk.current.total).toBe(5);
     expect(donetsk.change).toBe(-1);
     expect(r.otherSources).toEqual([{ sourceKind: 'partner', total: 7 }]);
-    expect(r.restrictions.map((x) => x.notes)).toEqual(['Patrol stopped at a checkpoint near the bridge']);
+    expect(r.restrictions.map((x) => x.notes)).toEqual(['Patrol stopped at a checkpoint near the bridge (Патруль зупинено біля мосту)']);
     expect(r.casualties).toHaveLength(1);
     expect(r.trend.reduce((n, x) => n + x.total, 0)).toBe(15); // 9 now + 6 before, own sources, cell labels
   });
@@ -158,5 +171,32 @@ describe('daily report', () => {
     const kml = await get('/api/open-data/observations.kml');
     expect((kml.body.match(/<Placemark /g) ?? []).length).toBe(expected.length);
     expect(kml.body).toContain('<description>Observations: Truceline');
+  });
+
+  it.skipIf(!havePoppler)(`the PDF: expected pages rendered, numbers and Cyrillic text extractable${havePoppler ? '' : ' (skipped: poppler-utils not installed)'}`, async () => {
+    const cell = await testUser(t.store, { nation: 'DEU', orgKind: 'cell', roles: ['cell_officer'] });
+    const res = await get(`/api/reports/daily/${DATE}?audience=cell&format=pdf`, cell.headers);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const dir = mkdtempSync(join(tmpdir(), 'truceline-pdf-'));
+    const file = join(dir, 'report.pdf');
+    writeFileSync(file, res.rawPayload);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('Daily report 069/2026');
+    expect(text).toContain('Патруль зупинено біля мосту');
+    expect(text).toMatch(/In all: 9 \(previous period 6, \+3\)/);
+    execFileSync('pdftoppm', ['-png', '-r', '50', file, join(dir, 'page')]);
+    const pages = readdirSync(dir).filter((f) => f.endsWith('.png'));
+    expect(pages.length).toBeGreaterThanOrEqual(1);
+    expect(pages.length).toBeLessThanOrEqual(3);
+  });
+
+  it('an issued report cites the log checkpoint made for it', async () => {
+    const analyst = await testUser(t.store, { roles: ['analyst'] });
+    const issued = (await t.app.inject({ method: 'POST', url: '/api/reports', headers: analyst.headers, payload: { date: DATE, audience: 'cell' } })).json() as { id: string; cites: { treeSize: number; rootHash: string } };
+    expect(issued.cites.treeSize).toBeGreaterThan(0);
+    const latest = (await get('/api/log/checkpoints')).json() as { latest: { treeSize: number; rootHash: string } };
+    expect(latest.latest.treeSize).toBe(issued.cites.treeSize);
+    expect(latest.latest.rootHash).toBe(issued.cites.rootHash);
+    expect((await get(`/api/reports/${issued.id}/html`, analyst.headers)).body).toContain(`checkpoint ${issued.cites.treeSize}`);
   });
 });

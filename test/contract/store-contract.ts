@@ -422,8 +422,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     it('keeps issued reports: frozen content, steps only from the version they were decided on, labels in the query', async () => {
       const id = uuidv7();
-      const created = await store.reports.create({ id, kind: 'daily', date: '2026-03-10', audience: 'cell', number: '069/2026', releasability: 'COALITION', createdAt: '2026-03-10T18:00:00.000Z', content: '{"a":1}\n' }, 'user:analyst');
-      expect(created).toMatchObject({ id, state: 'draft', version: 1, content: '{"a":1}\n', publishedAt: null, history: [{ version: 1, to: 'draft', by: 'user:analyst' }] });
+      const created = await store.reports.create({ id, kind: 'daily', date: '2026-03-10', audience: 'cell', number: '069/2026', releasability: 'COALITION', createdAt: '2026-03-10T18:00:00.000Z', cites: { treeSize: 12, rootHash: 'AAAA', timestamp: '2026-03-10T18:00:00.000Z', keyId: 'ab' }, content: '{"a":1}\n' }, 'user:analyst');
+      expect(created).toMatchObject({ id, cites: { treeSize: 12, rootHash: 'AAAA' }, state: 'draft', version: 1, content: '{"a":1}\n', publishedAt: null, history: [{ version: 1, to: 'draft', by: 'user:analyst' }] });
       expect(await store.reports.move(id, 1, 'draft', 'reviewed', '2026-03-10T18:05:00.000Z', 'user:analyst', null)).toBe(true);
       // A second step decided on the same version finds it gone.
       expect(await store.reports.move(id, 1, 'draft', 'reviewed', '2026-03-10T18:06:00.000Z', 'user:other', null)).toBe(false);

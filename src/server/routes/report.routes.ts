@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { canonicalJson, REPORT_AUDIENCES } from '../../domain/daily-report';
 import { NotFoundError } from '../../domain/errors';
 import { dailyReportHtml } from '../../reports/daily-report.html';
+import { dailyReportPdf } from '../../reports/daily-report.pdf';
 import { dailyReport, mayRead } from '../../services/daily-report.service';
 import type { Store } from '../../store/repository';
 import { REPORT_STATES } from '../../domain/report-approval';
@@ -20,14 +21,15 @@ const Issued = z.object({
   version: z.number().int(),
   createdAt: z.string(),
   publishedAt: z.string().nullable(),
+  cites: z.object({ treeSize: z.number().int(), rootHash: z.string(), timestamp: z.string(), keyId: z.string() }).nullable().describe('The transparency-log checkpoint made for the draft (GET /api/log/checkpoints): its inputs can be checked against it'),
   history: z.array(z.object({ version: z.number().int(), at: z.string(), by: z.string(), from: z.enum(REPORT_STATES).nullable(), to: z.enum(REPORT_STATES), reason: z.string().nullable() })),
 });
 const meta = ({ content: _c, ...r }: IssuedReport) => r;
 
 export const reportRoutes =
-  (store: Store): FastifyPluginAsyncZod =>
+  (store: Store, checkpoint?: ConstructorParameters<typeof ReportIssuer>[1]): FastifyPluginAsyncZod =>
   async (app) => {
-    const issuer = new ReportIssuer(store);
+    const issuer = new ReportIssuer(store, checkpoint);
     app.post(
       '/api/reports',
       {
@@ -85,9 +87,20 @@ export const reportRoutes =
       },
     );
     app.get(
+      '/api/reports/:id/pdf',
+      { config: { permission: 'report.read' }, schema: { summary: 'An issued report as PDF (DejaVu Sans embedded: Ukrainian names render and extract)', tags: ['reports'], params: z.object({ id: z.string().max(64) }) } },
+      async (req, reply) => {
+        const r = await issuer.get(req.actor, req.visibility, req.params.id);
+        return reply.type('application/pdf').send(await dailyReportPdf(contentOf(r), r.cites));
+      },
+    );
+    app.get(
       '/api/reports/:id/html',
       { config: { permission: 'report.read' }, schema: { summary: 'An issued report as an HTML page', tags: ['reports'], params: z.object({ id: z.string().max(64) }) } },
-      async (req, reply) => reply.type('text/html; charset=utf-8').send(dailyReportHtml(contentOf(await issuer.get(req.actor, req.visibility, req.params.id)))),
+      async (req, reply) => {
+        const r = await issuer.get(req.actor, req.visibility, req.params.id);
+        return reply.type('text/html; charset=utf-8').send(dailyReportHtml(contentOf(r), r.cites));
+      },
     );
     app.get(
       '/api/reports/daily/:date',
@@ -101,7 +114,7 @@ export const reportRoutes =
           params: z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').describe('The report date') }),
           querystring: z.object({
             audience: z.enum(REPORT_AUDIENCES).default('public').describe('cell, parties or public'),
-            format: z.enum(['json', 'html']).default('json'),
+            format: z.enum(['json', 'html', 'pdf']).default('json'),
           }),
         },
       },
@@ -109,6 +122,7 @@ export const reportRoutes =
         const { audience, format } = req.query;
         if (!mayRead(req.visibility, audience)) throw new NotFoundError('report', `${req.params.date} (${audience})`);
         const r = await dailyReport(store, req.params.date, audience);
+        if (format === 'pdf') return reply.type('application/pdf').header('content-disposition', `inline; filename="daily-report-${req.params.date}.pdf"`).send(await dailyReportPdf(r));
         return format === 'json' ? reply.type('application/json; charset=utf-8').send(canonicalJson(r)) : reply.type('text/html; charset=utf-8').send(dailyReportHtml(r));
       },
     );

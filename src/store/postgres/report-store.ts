@@ -11,7 +11,7 @@ export class PgReports implements ReportRepository {
 
   async create(r: Omit<IssuedReport, 'state' | 'version' | 'publishedAt' | 'history'>, by: string): Promise<IssuedReport> {
     await inTransaction(this.pool, async (c) => {
-      await c.query(`INSERT INTO reports (${REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'draft', 1, $7, NULL, $8)`, [r.id, r.kind, r.date, r.audience, r.number, r.releasability, r.createdAt, r.content]);
+      await c.query(`INSERT INTO reports (${REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'draft', 1, $7, NULL, $8, $9)`, [r.id, r.kind, r.date, r.audience, r.number, r.releasability, r.createdAt, r.cites ? JSON.stringify(r.cites) : null, r.content]);
       await c.query("INSERT INTO report_events (report_id, version, at, by_actor, from_state, to_state, reason) VALUES ($1, 1, $2, $3, NULL, 'draft', NULL)", [r.id, r.createdAt, by]);
     });
     return (await this.get(r.id, { all: true }))!;

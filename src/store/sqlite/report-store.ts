@@ -11,8 +11,8 @@ export class SqliteReports implements ReportRepository {
   async create(r: Omit<IssuedReport, 'state' | 'version' | 'publishedAt' | 'history'>, by: string): Promise<IssuedReport> {
     this.db.transaction(() => {
       this.db
-        .prepare(`INSERT INTO reports (${REPORT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 'draft', 1, ?, NULL, ?)`)
-        .run(r.id, r.kind, r.date, r.audience, r.number, r.releasability, r.createdAt, r.content);
+        .prepare(`INSERT INTO reports (${REPORT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 'draft', 1, ?, NULL, ?, ?)`)
+        .run(r.id, r.kind, r.date, r.audience, r.number, r.releasability, r.createdAt, r.cites ? JSON.stringify(r.cites) : null, r.content);
       this.db.prepare('INSERT INTO report_events (report_id, version, at, by_actor, from_state, to_state, reason) VALUES (?, 1, ?, ?, NULL, ?, NULL)').run(r.id, r.createdAt, by, 'draft');
     })();
     return (await this.get(r.id, { all: true }))!;

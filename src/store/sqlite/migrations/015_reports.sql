@@ -11,6 +11,9 @@ CREATE TABLE reports (
   version INTEGER NOT NULL,
   created_at TEXT NOT NULL,
   published_at TEXT,
+  -- The log checkpoint made when the draft was built (JSON: treeSize, rootHash, timestamp,
+  -- keyId): anyone can check the report's inputs against the transparency log.
+  cites TEXT,
   content TEXT NOT NULL
 );
 CREATE INDEX reports_date ON reports (report_date, id);

@@ -1,0 +1,143 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import PDFDocument from 'pdfkit';
+import { VIOLATION_CATEGORIES, type AreaCounts, type DailyReport, type PlaceLine, type WeaponLine } from '../domain/daily-report';
+
+/*
+ * The daily report as a PDF: DejaVu Sans embedded (from the dejavu-fonts-ttf package, so every
+ * clone has it) so Ukrainian and Russian names render and stay extractable as text; the trend
+ * chart drawn as vector paths. The document's dates come from the report, not the clock, so the
+ * same report gives the same figures.
+ */
+const require = createRequire(import.meta.url);
+const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+const SHORT: Record<(typeof VIOLATION_CATEGORIES)[number], string> = {
+  explosion_impact: 'Impact',
+  explosion_airburst: 'Airburst',
+  explosion_outgoing: 'Outgoing',
+  explosion_undetermined: 'Undet.',
+  burst: 'Bursts',
+  shot: 'Shots',
+};
+const AUDIENCE = { cell: 'Coordination cell', parties: 'Parties to the ceasefire', public: 'Public' } as const;
+const COLOURS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2'];
+const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+const where = (l: { place: string | null; oblast: string | null; sector: string | null }) =>
+  [l.place, l.oblast ?? 'outside Ukraine', l.sector ? `sector ${l.sector}` : null].filter(Boolean).join(', ');
+
+export async function dailyReportPdf(r: DailyReport, cites?: { treeSize: number; rootHash: string; timestamp: string } | null): Promise<Buffer> {
+  const created = new Date(r.period.to);
+  const doc = new PDFDocument({ size: 'A4', margin: 42, info: { Title: `Daily report ${r.number}`, Creator: 'Truceline', CreationDate: created, ModDate: created } });
+  doc.registerFont('body', join(FONT_DIR, 'DejaVuSans.ttf'));
+  doc.registerFont('bold', join(FONT_DIR, 'DejaVuSans-Bold.ttf'));
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  doc.font('bold').fontSize(18).text(`Daily report ${r.number}`);
+  doc
+    .font('body')
+    .fontSize(9)
+    .fillColor('#444')
+    .text(`${AUDIENCE[r.audience]} version. Period ${utc(r.period.from)} to ${utc(r.period.to)} (cut-off ${r.cutOff.time} ${r.cutOff.timeZone}), against the previous period. Counts are of the mechanism's own observations (${r.observationIds.length} in the period).`);
+  doc.fillColor('#000').moveDown();
+  heading(doc, 'Ceasefire violations');
+  doc.font('body').fontSize(10).text(`In all: ${r.violations.total.total} (previous period ${r.violations.previousTotal.total}, ${signed(r.violations.total.total - r.violations.previousTotal.total)}).`);
+  table(doc, 'By sector', r.violations.bySector);
+  table(doc, 'By oblast', r.violations.byOblast);
+  if (r.otherSources.length) doc.font('body').fontSize(9).text(`Reported by others (not counted above): ${r.otherSources.map((o) => `${o.sourceKind} ${o.total}`).join(', ')}.`);
+  heading(doc, 'Trend, last 30 days');
+  chart(doc, r);
+  heading(doc, 'Weapons in breach of withdrawal lines');
+  weapons(doc, r.weapons.inBreachOfWithdrawal);
+  heading(doc, 'Weapons beyond withdrawal lines outside storage sites');
+  weapons(doc, r.weapons.outsideStorage);
+  heading(doc, "Restrictions of the monitors' movement");
+  places(doc, r.restrictions);
+  heading(doc, 'Civilian casualties');
+  places(doc, r.casualties);
+  heading(doc, 'Damage');
+  places(doc, r.damage);
+  if (cites) doc.moveDown().font('body').fontSize(7).fillColor('#555').text(`Inputs: the transparency log at checkpoint ${cites.treeSize} (root ${cites.rootHash}, signed ${cites.timestamp}).`);
+  doc.end();
+  return done;
+}
+
+function heading(doc: PDFKit.PDFDocument, text: string): void {
+  if (doc.y > doc.page.height - 120) doc.addPage();
+  doc.moveDown(0.6).font('bold').fontSize(12).fillColor('#000').text(text, doc.page.margins.left).moveDown(0.2);
+}
+
+function table(doc: PDFKit.PDFDocument, caption: string, rows: AreaCounts[]): void {
+  const left = doc.page.margins.left;
+  const widths = [130, ...VIOLATION_CATEGORIES.map(() => 46), 40, 90];
+  const row = (cells: string[], bold = false) => {
+    if (doc.y > doc.page.height - 60) doc.addPage();
+    const y = doc.y;
+    let x = left;
+    doc.font(bold ? 'bold' : 'body').fontSize(8);
+    cells.forEach((c, i) => {
+      doc.text(c, x, y, { width: widths[i]! - 4, align: i === 0 ? 'left' : 'right', lineBreak: false });
+      x += widths[i]!;
+    });
+    doc.y = y + 12;
+  };
+  doc.moveDown(0.3).font('bold').fontSize(9).text(caption, left);
+  row(['Area', ...VIOLATION_CATEGORIES.map((c) => SHORT[c]), 'Total', 'Change (was)'], true);
+  if (!rows.length) row(['None recorded.']);
+  for (const r of rows) row([r.area, ...VIOLATION_CATEGORIES.map((c) => String(r.current[c])), String(r.current.total), `${signed(r.change)} (${r.previous.total})`]);
+  doc.x = left;
+}
+
+function chart(doc: PDFKit.PDFDocument, r: DailyReport): void {
+  const days = [...new Set(r.trend.map((t) => t.day))].sort();
+  const sectors = [...new Set(r.trend.map((t) => t.sector))].sort();
+  if (!days.length) {
+    doc.font('body').fontSize(9).text('No violations in the last 30 days.');
+    return;
+  }
+  if (doc.y > doc.page.height - 200) doc.addPage();
+  const x0 = doc.page.margins.left + 30, y0 = doc.y + 5, w = 440, h = 120;
+  const max = Math.max(1, ...r.trend.map((t) => t.total));
+  const x = (i: number) => x0 + (days.length === 1 ? 0 : (i * w) / (days.length - 1));
+  const y = (v: number) => y0 + h - (v * h) / max;
+  doc.lineWidth(0.5).strokeColor('#888').moveTo(x0, y0).lineTo(x0, y0 + h).lineTo(x0 + w, y0 + h).stroke();
+  doc.font('body').fontSize(7).fillColor('#444').text(String(max), x0 - 28, y0 - 3, { width: 24, align: 'right' }).text('0', x0 - 28, y0 + h - 4, { width: 24, align: 'right' });
+  doc.text(days[0]!, x0, y0 + h + 3).text(days[days.length - 1]!, x0 + w - 60, y0 + h + 3, { width: 60, align: 'right' });
+  sectors.forEach((s, k) => {
+    doc.lineWidth(1.2).strokeColor(COLOURS[k % COLOURS.length]!);
+    days.forEach((d, i) => {
+      const v = r.trend.find((t) => t.day === d && t.sector === s)?.total ?? 0;
+      if (i === 0) doc.moveTo(x(i), y(v));
+      else doc.lineTo(x(i), y(v));
+    });
+    doc.stroke();
+  });
+  let lx = x0;
+  const ly = y0 + h + 16;
+  sectors.forEach((s, k) => {
+    doc.rect(lx, ly + 1, 6, 6).fill(COLOURS[k % COLOURS.length]!);
+    doc.fillColor('#000').fontSize(7).text(s, lx + 9, ly, { lineBreak: false });
+    lx += 12 + doc.widthOfString(s) + 10;
+  });
+  doc.fillColor('#000');
+  doc.x = doc.page.margins.left;
+  doc.y = ly + 16;
+}
+
+function weapons(doc: PDFKit.PDFDocument, rows: WeaponLine[]): void {
+  doc.font('body').fontSize(9);
+  if (!rows.length) doc.text('None recorded.');
+  for (const w of rows)
+    doc.text(`• ${utc(w.observedAt)}: ${w.count} × ${w.weapon ?? w.weaponClass ?? 'weapon'}${w.distanceKm !== null ? `, ${w.distanceKm} km from the line` : ''}, ${where(w)} (provision ${w.provision})`);
+}
+
+function places(doc: PDFKit.PDFDocument, rows: PlaceLine[]): void {
+  doc.font('body').fontSize(9);
+  if (!rows.length) doc.text('None recorded.');
+  for (const p of rows) doc.text(`• ${utc(p.observedAt)}, ${where(p)}${p.count > 1 ? ` (${p.count})` : ''}${p.notes ? `: ${p.notes}` : ''}`);
+}
