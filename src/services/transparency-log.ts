@@ -72,6 +72,7 @@ export const loggedEntities = (): string[] => [...readers.keys()];
 registerLogReader('observation', (id, { store, visibility }) => store.observations.get(id, visibility));
 registerLogReader('task', (id, { store, visibility }) => store.tasks.get(id, visibility));
 registerLogReader('alert', (id, { store, visibility }) => store.alerts.get(id, visibility));
+registerLogReader('evidence', (id, { store, visibility }) => store.evidence.attachment(id, visibility));
 
 // ---------------------------------------------------------------------------------------------
 // Keys and checkpoints
