@@ -3,6 +3,7 @@ import { demoSectors } from '../demo/demo-sectors';
 import { demoWeek } from '../demo/demo-week';
 import type { Store } from '../store/repository';
 import type { ObservationIngest } from './observation-ingest';
+import { seedForce } from './force-seed';
 
 /** Seeds the demo sectors and week. Idempotent: ids are derived from the seed and the week. */
 export async function seedDemo(store: Store, ingest: ObservationIngest, end = new Date()): Promise<{ created: number; total: number }> {
@@ -14,6 +15,8 @@ export async function seedDemo(store: Store, ingest: ObservationIngest, end = ne
     const results = await ingest.submit(week.slice(i, i + 1000), { channel: 'cli', rawId: null });
     created += results.filter((r) => r.status === 'created').length;
   }
+  // The illustrative coalition force and commitments register (issue 8), once.
+  await seedForce(store, end);
   return { created, total: week.length };
 }
 

@@ -24,6 +24,7 @@ import { useAgreement, type AgreementView } from './agreement';
 import { AgreementPanel } from './AgreementPanel';
 import { TasksPanel } from './TasksPanel';
 import { useTasks } from './tasks';
+import { useForceUnits } from './force';
 import { AGREEMENT_GROUPS, type AgreementGroup } from './map/agreement-style';
 import { canFile, useSession } from './session';
 import { LoginPanel } from './LoginPanel';
@@ -60,6 +61,7 @@ export function App() {
   const viewer = session.me ? `${session.me.username}:${session.me.mustChangePassword}` : session.me === null ? 'public' : '';
   const observations = useObservations(time, kinds, breachesOnly, viewer);
   const tasks = useTasks(viewer, session.me);
+  const units = useForceUnits(viewer);
   const agreement = useAgreement();
   const positions = usePositions(viewer, !!session.me);
   const base = useLoaded(loadBase);
@@ -167,6 +169,7 @@ export function App() {
             onPick={({ lat, lon }) => setDraft((d) => ({ ...d, lat: lat.toFixed(5), lon: lon.toFixed(5), touched: true }))}
             positions={positions}
             tasks={tasks.items}
+            units={units}
             onSelectPosition={(uid) => setPanel({ kind: 'position', uid })}
           />
           <MapLegend contactLabel={contactLabel(agreement)} breaches={!!agreement} positions={!!positions?.features.length} />

@@ -10,6 +10,8 @@ import { declutter, outerRings, sectorLabelAt } from './labels';
 import { CITIES } from './cities';
 import { POSITIONS_LAYER, usePositionsLayer } from './PositionsLayer';
 import { useTaskLayer } from './task-layer';
+import { useUnitLayer } from './units-layer';
+import type { UnitCollection } from '../force';
 import type { TaskView } from '../tasks';
 import type { PositionCollection } from '../positions';
 
@@ -47,6 +49,8 @@ interface Props {
   positions?: PositionCollection | null;
   /** Tasks released to the user, drawn where they are to be done. */
   tasks?: readonly TaskView[] | null;
+  /** The force's units where they are now (GET /api/force/map), drawn with their military symbols. */
+  units?: UnitCollection | null;
   onSelectPosition?(uid: string): void;
 }
 
@@ -140,6 +144,7 @@ export function ObservationMap(props: Props) {
   useGeoJson(map, 'observations', props.observations);
   usePositionsLayer(map, props.positions ?? null);
   useTaskLayer(map, props.tasks ?? null);
+  useUnitLayer(map, props.units ?? null);
   useGeoJson(map, 'agreement', props.agreement ?? EMPTY_COLLECTION);
 
   const hiddenKey = props.hiddenLayers.join(',');
