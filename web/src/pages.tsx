@@ -1,5 +1,9 @@
 import { useEffect, useState, type ComponentType } from 'react';
 import { ReportsPage } from './ReportsPage';
+import { IncidentsPage } from './IncidentsPage';
+import { ForcePage } from './ForcePage';
+import { CommitmentsPage } from './CommitmentsPage';
+import { LandPage } from './LandPage';
 
 /** What a page gets: the rest of its route (e.g. an id), and the session's key (reload on login). */
 export interface PageProps {
@@ -19,7 +23,11 @@ export interface PageEntry {
  * bundle need nothing more. Each page adds one line here.
  */
 export const PAGES: PageEntry[] = [
+  { path: 'incidents', title: 'Verification', component: IncidentsPage },
   { path: 'reports', title: 'Reports', component: ReportsPage },
+  { path: 'force', title: 'Force', component: ForcePage },
+  { path: 'commitments', title: 'Commitments', component: CommitmentsPage },
+  { path: 'land', title: 'Land options', component: LandPage },
 ];
 
 /** The current hash route: '' is the map. */
