@@ -81,6 +81,8 @@ export interface DailyReport {
   restrictions: PlaceLine[];
   casualties: PlaceLine[];
   damage: PlaceLine[];
+  /** Incidents whose verdict was given in the period, with finding and attribution. */
+  verifiedIncidents: VerifiedIncident[];
   /** Violations per day and sector over the 30 days up to the period's end (own sources). */
   trend: { day: string; sector: string; total: number }[];
   /** Observations in the period that went into the report (ids, sorted): what a reader can check. */
@@ -100,6 +102,21 @@ export interface WeaponLine {
   place: string | null;
   lat: number;
   lon: number;
+}
+
+export interface VerifiedIncident {
+  id: string;
+  kind: string;
+  sector: string | null;
+  firstObservedAt: string;
+  verdict: string;
+  finding: string;
+  attribution: string;
+  confidence: string;
+  rationale: string;
+  reviewedAt: string;
+  observationCount: number;
+  place: string | null;
 }
 
 export interface PlaceLine {
@@ -205,6 +222,8 @@ export interface DailyReportInput {
   previous: readonly ReportObservation[];
   /** Own-source violations per UTC day and sector for the trend chart. */
   trend: readonly { day: string; sector: string; total: number }[];
+  /** Incidents given a verdict in the period (already only what the audience may see). */
+  verified?: readonly VerifiedIncident[];
 }
 
 export function buildDailyReport(input: DailyReportInput): DailyReport {
@@ -254,6 +273,7 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
     restrictions: placeLines('access_restriction'),
     casualties: placeLines('casualty'),
     damage: placeLines('damage'),
+    verifiedIncidents: [...(input.verified ?? [])].sort((a, b) => byText(a.reviewedAt, b.reviewedAt) || byText(a.id, b.id)),
     trend: [...input.trend].sort((a, b) => byText(a.day, b.day) || byText(a.sector, b.sector)),
     observationIds: input.current.map((o) => o.id).sort(byText),
   };

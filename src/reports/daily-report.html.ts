@@ -74,6 +74,12 @@ ${areaTable('By oblast', r.violations.byOblast)}
 ${r.otherSources.length ? `<p>Reported by others (not counted above): ${r.otherSources.map((o) => `${esc(o.sourceKind)} ${o.total}`).join(', ')}.</p>` : ''}
 <h2>Trend, last 30 days</h2>
 ${trendChart(r)}
+<h2>Verified incidents</h2>
+${
+  r.verifiedIncidents.length
+    ? `<ul>${r.verifiedIncidents.map((i) => `<li><strong>${esc(i.verdict.replace(/_/g, ' '))}</strong>: ${esc(i.kind.replace(/_/g, ' '))} from ${utc(i.firstObservedAt)}${i.place ? `, ${esc(i.place)}` : ''}${i.sector ? `, sector ${esc(i.sector)}` : ''} (${i.observationCount} observations). Attribution: ${esc(i.attribution.replace(/_/g, ' '))}, ${esc(i.confidence)} confidence. ${esc(i.rationale)}</li>`).join('')}</ul>`
+    : '<p>None in this period.</p>'
+}
 <h2>Weapons in breach of withdrawal lines</h2>
 ${weaponList(r.weapons.inBreachOfWithdrawal)}
 <h2>Weapons beyond withdrawal lines outside storage sites</h2>

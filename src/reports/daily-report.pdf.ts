@@ -52,6 +52,11 @@ export async function dailyReportPdf(r: DailyReport, cites?: { treeSize: number;
   if (r.otherSources.length) doc.font('body').fontSize(9).text(`Reported by others (not counted above): ${r.otherSources.map((o) => `${o.sourceKind} ${o.total}`).join(', ')}.`);
   heading(doc, 'Trend, last 30 days');
   chart(doc, r);
+  heading(doc, 'Verified incidents');
+  doc.font('body').fontSize(9);
+  if (!r.verifiedIncidents.length) doc.text('None in this period.');
+  for (const i of r.verifiedIncidents)
+    doc.text(`• ${i.verdict.replace(/_/g, ' ')}: ${i.kind.replace(/_/g, ' ')} from ${utc(i.firstObservedAt)}${i.place ? `, ${i.place}` : ''}${i.sector ? `, sector ${i.sector}` : ''} (${i.observationCount} observations). Attribution: ${i.attribution.replace(/_/g, ' ')}, ${i.confidence} confidence. ${i.rationale}`);
   heading(doc, 'Weapons in breach of withdrawal lines');
   weapons(doc, r.weapons.inBreachOfWithdrawal);
   heading(doc, 'Weapons beyond withdrawal lines outside storage sites');

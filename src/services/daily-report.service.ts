@@ -1,7 +1,7 @@
 import { oblastAt } from '../agreement/oblasts';
 import { bundledGazetteer } from '../geo/gazetteer';
 import { PARTIES } from '../domain/coalition';
-import { buildDailyReport, OWN_SOURCES, reportPeriods, type CutOff, type DailyReport, type ReportAudience, type ReportObservation } from '../domain/daily-report';
+import { buildDailyReport, OWN_SOURCES, reportPeriods, type CutOff, type DailyReport, type ReportAudience, type ReportObservation, type VerifiedIncident } from '../domain/daily-report';
 import { canSee, type Visibility } from '../domain/identity';
 import type { Observation } from '../domain/observation';
 import type { Store } from '../store/repository';
@@ -58,5 +58,40 @@ export async function dailyReport(store: Store, date: string, audience: ReportAu
   const previous = rows.filter((o) => Date.parse(o.observedAt) < start).map(toRow);
   const trendFrom = Date.parse(period.to) - TREND_DAYS * 86_400_000;
   const trend = await store.observations.dailyTotals({ visibility, from: trendFrom, to: Date.parse(period.to), kinds: ['explosion', 'burst', 'shot'], sourceKinds: OWN_SOURCES });
-  return buildDailyReport({ date, audience, cutOff, current, previous, trend: trend.map((t) => ({ day: t.day, sector: t.sector ?? '(outside any sector)', total: t.total })) });
+  const verified = await verifiedIn(store, visibility, Date.parse(period.from), Date.parse(period.to));
+  return buildDailyReport({ date, audience, cutOff, current, previous, verified, trend: trend.map((t) => ({ day: t.day, sector: t.sector ?? '(outside any sector)', total: t.total })) });
+}
+
+const VERDICTS = ['verified_violation', 'verified_no_violation', 'inconclusive'] as const;
+
+/** Incidents whose chief monitor's review fell in [from, to), as the audience may see them. */
+async function verifiedIn(store: Store, visibility: Visibility, from: number, to: number): Promise<VerifiedIncident[]> {
+  const out: VerifiedIncident[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.incidents.list({ visibility, states: VERDICTS, sort: 'updated', limit: 500, cursor });
+    for (const i of page.items) {
+      const a = i.assessment;
+      const at = a?.reviewedBy ? Date.parse(a.reviewedBy.at) : NaN;
+      if (!a || !(at >= from && at < to)) continue;
+      out.push({
+        id: i.id,
+        kind: i.kind,
+        sector: i.sector,
+        firstObservedAt: new Date(i.firstObservedAt).toISOString(),
+        verdict: i.state,
+        finding: a.finding,
+        attribution: a.attribution,
+        confidence: a.confidence,
+        rationale: a.rationale,
+        reviewedAt: a.reviewedBy!.at,
+        observationCount: i.observationCount,
+        place: i.centroid ? (bundledGazetteer().nearest(i.centroid.lon, i.centroid.lat, { minPopulation: 1000, maxKm: 60 })?.text ?? null) : null,
+      });
+    }
+    // Sorted by last change, newest first: once a page ends before the period, older pages cannot hold verdicts in it.
+    const last = page.items[page.items.length - 1];
+    cursor = page.nextCursor && last && Date.parse(last.updatedAt) >= from ? page.nextCursor : undefined;
+  } while (cursor);
+  return out;
 }

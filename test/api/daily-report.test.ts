@@ -199,4 +199,40 @@ describe('daily report', () => {
     expect(latest.latest.rootHash).toBe(issued.cites.rootHash);
     expect((await get(`/api/reports/${issued.id}/html`, analyst.headers)).body).toContain(`checkpoint ${issued.cites.treeSize}`);
   });
+
+  it('lists the incidents verified in the period, with finding and attribution, for the audiences that may see them', async () => {
+    const [fra, deu, chief, mon] = await Promise.all([
+      testUser(t.store, { nation: 'FRA', roles: ['analyst'] }),
+      testUser(t.store, { nation: 'DEU', roles: ['analyst'] }),
+      testUser(t.store, { nation: 'NOR', roles: ['chief_monitor'] }),
+      testUser(t.store, { roles: ['monitor'] }),
+    ]);
+    const at = Date.now() - 3600_000;
+    for (let k = 0; k < 2; k++) {
+      const o = observationInput({ kind: 'explosion', subkind: 'impact', observedAt: new Date(at + k * 60_000).toISOString(), location: { lat: 47.95, lon: 37.05 + k * 0.001, accuracyM: 200 }, releasability: 'COALITION' });
+      expect((await t.app.inject({ method: 'POST', url: '/api/observations', headers: mon.headers, payload: o })).statusCode).toBe(201);
+    }
+    let id: string | undefined;
+    for (let i = 0; i < 50 && !id; i++) {
+      const page = (await get('/api/incidents?state=received&sort=recent', mon.headers)).json() as { items: { id: string; releasability: string }[] };
+      id = page.items.find((x) => x.releasability === 'COALITION')?.id;
+      if (!id) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(id).toBeDefined();
+    const step = async (h: Record<string, string>, body: object) => {
+      const r = await t.app.inject({ method: 'POST', url: `/api/incidents/${id}/transitions`, headers: h, payload: body });
+      expect(r.statusCode, r.body).toBe(200);
+    };
+    await step(fra.headers, { to: 'triaged' });
+    await step(fra.headers, { to: 'findings', assessment: { finding: 'violation', attribution: 'RUS', confidence: 'medium', rationale: 'Two impacts seen from two posts.' } });
+    await step(deu.headers, { to: 'review' });
+    await step(chief.headers, { to: 'verified_violation' });
+    // The report of the period that holds now.
+    const today = new Date().toISOString().slice(0, 10);
+    const date = Date.now() < Date.parse(reportPeriods(today, { time: '19:30', timeZone: 'Europe/Kyiv' }).period.to) ? today : new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const cell = (await get(`/api/reports/daily/${date}?audience=cell`, mon.headers)).json() as { verifiedIncidents: { id: string; verdict: string; attribution: string }[] };
+    expect(cell.verifiedIncidents).toEqual([expect.objectContaining({ id, verdict: 'verified_violation', attribution: 'RUS' })]);
+    const pub = (await get(`/api/reports/daily/${date}?audience=public`)).json() as { verifiedIncidents: unknown[] };
+    expect(pub.verifiedIncidents).toEqual([]);
+  });
 });
