@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import PDFDocument from 'pdfkit';
+import type { SpotReport } from './spot-report';
 import { VIOLATION_CATEGORIES, type AreaCounts, type DailyReport, type PlaceLine, type WeaponLine } from '../domain/daily-report';
 
 /*
@@ -145,4 +146,34 @@ function places(doc: PDFKit.PDFDocument, rows: PlaceLine[]): void {
   doc.font('body').fontSize(9);
   if (!rows.length) doc.text('None recorded.');
   for (const p of rows) doc.text(`• ${utc(p.observedAt)}, ${where(p)}${p.count > 1 ? ` (${p.count})` : ''}${p.notes ? `: ${p.notes}` : ''}`);
+}
+
+/** A spot report as PDF, in the daily report's type and layout. */
+export async function spotReportPdf(r: SpotReport): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'A4', margin: 42, info: { Title: r.title, Creator: 'Truceline', CreationDate: new Date(r.to), ModDate: new Date(r.to) } });
+  doc.registerFont('body', join(FONT_DIR, 'DejaVuSans.ttf'));
+  doc.registerFont('bold', join(FONT_DIR, 'DejaVuSans-Bold.ttf'));
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const words = (s: string) => s.replace(/_/g, ' ');
+  doc.font('bold').fontSize(16).text(r.title);
+  doc.font('body').fontSize(9).fillColor('#444').text(`Incident ${r.incidentId} · ${words(r.state)} · ${utc(r.from)} to ${utc(r.to)} · label ${r.releasability}`).fillColor('#000');
+  heading(doc, `Observations (${r.observations.length})`);
+  doc.font('body').fontSize(9);
+  for (const o of r.observations) doc.text(`• ${utc(o.observedAt)}: ${words(o.kind)}${o.subkind ? ` (${o.subkind})` : ''}${o.count > 1 ? ` ×${o.count}` : ''}, ${o.source}, ${o.lat.toFixed(4)}, ${o.lon.toFixed(4)}${o.notes ? `: ${o.notes}` : ''}`);
+  heading(doc, 'Point of origin');
+  doc.font('body').fontSize(9).text(r.origin ? `${r.origin.lat.toFixed(4)}, ${r.origin.lon.toFixed(4)}, within an ellipse of ${r.origin.semiMajorM} × ${r.origin.semiMinorM} m (${Math.round(r.origin.probability * 100)}%), from ${r.origin.bearings} bearings.` : 'No estimate (fewer than two bearings).');
+  heading(doc, 'Allegations');
+  doc.font('body').fontSize(9);
+  if (!r.allegations.length) doc.text('None linked.');
+  for (const a of r.allegations) doc.text(`• ${utc(a.claimedAt)}, ${a.source}${a.accusedParty ? ` accusing ${a.accusedParty}` : ''}: ${a.narrative}`);
+  heading(doc, 'Assessment');
+  const a = r.assessment;
+  doc.font('body').fontSize(9).text(a ? `${words(a.finding)}; attribution ${words(a.attribution)}, ${a.confidence} confidence. ${a.rationale} Drafted by ${a.draftedBy}; confirmed by ${a.confirmedBy ?? '(not yet)'}; reviewed by ${a.reviewedBy ?? '(not yet)'}.` : 'Not yet assessed.');
+  doc.end();
+  return done;
 }

@@ -234,5 +234,15 @@ describe('daily report', () => {
     expect(cell.verifiedIncidents).toEqual([expect.objectContaining({ id, verdict: 'verified_violation', attribution: 'RUS' })]);
     const pub = (await get(`/api/reports/daily/${date}?audience=public`)).json() as { verifiedIncidents: unknown[] };
     expect(pub.verifiedIncidents).toEqual([]);
+    // The spot report of that incident, from its page, in the same formats.
+    const spot = (await get(`/api/incidents/${id}/spot-report?format=json`, mon.headers)).json() as { observations: unknown[]; assessment: { attribution: string; confirmedBy: string } };
+    expect(spot.observations).toHaveLength(2);
+    expect(spot.assessment).toMatchObject({ attribution: 'RUS', confirmedBy: expect.stringMatching(/\(DEU\)$/) });
+    expect((await get(`/api/incidents/${id}/spot-report?format=html`, mon.headers)).body).toContain('<h1>Spot report: fire');
+    const pdf = await get(`/api/incidents/${id}/spot-report?format=pdf`, mon.headers);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const rus = await testUser(t.store, { nation: 'RUS', orgKind: 'party', roles: ['liaison_officer'] });
+    expect((await get(`/api/incidents/${id}/spot-report`, rus.headers)).statusCode).toBe(404);
   });
 });

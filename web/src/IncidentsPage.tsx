@@ -123,8 +123,16 @@ function IncidentView({ id }: { id: string }) {
   const a = incident.assessment;
   return (
     <article className="incident" aria-labelledby="incident-title">
-      <p>
+      <p className="incident-links">
         <a href="#/incidents">← Verification queue</a>
+        <span>
+          Spot report:{' '}
+          <a href={`/api/incidents/${incident.id}/spot-report?format=html`} target="_blank" rel="noreferrer" data-testid="spot-report">
+            HTML
+          </a>{' '}
+          · <a href={`/api/incidents/${incident.id}/spot-report?format=pdf`} target="_blank" rel="noreferrer">PDF</a> ·{' '}
+          <a href={`/api/incidents/${incident.id}/spot-report?format=json`} target="_blank" rel="noreferrer">JSON</a>
+        </span>
       </p>
       <h2 id="incident-title">
         {incident.kind.replace(/_/g, ' ')} · {incident.sector ?? 'outside every sector'} · <span data-testid="incident-state">{STATE_LABELS[incident.state]}</span>
