@@ -1,3 +1,4 @@
+import { dayMapSvg } from './day-map';
 import { VIOLATION_CATEGORIES, type AreaCounts, type DailyReport, type PlaceLine, type WeaponLine } from '../domain/daily-report';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -72,6 +73,8 @@ export function dailyReportHtml(r: DailyReport, cites?: { treeSize: number; root
 ${areaTable('By sector', r.violations.bySector)}
 ${areaTable('By oblast', r.violations.byOblast)}
 ${r.otherSources.length ? `<p>Reported by others (not counted above): ${r.otherSources.map((o) => `${esc(o.sourceKind)} ${o.total}`).join(', ')}.</p>` : ''}
+<h2>Map of the day</h2>
+${dayMapSvg(r)}
 <h2>Trend, last 30 days</h2>
 ${trendChart(r)}
 <h2>Verified incidents</h2>

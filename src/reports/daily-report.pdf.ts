@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { SpotReport } from './spot-report';
+import { dayMarks, MAP_H, MAP_LEGEND, oblastOutlines } from './day-map';
 import { VIOLATION_CATEGORIES, type AreaCounts, type DailyReport, type PlaceLine, type WeaponLine } from '../domain/daily-report';
 
 /*
@@ -51,7 +52,9 @@ export async function dailyReportPdf(r: DailyReport, cites?: { treeSize: number;
   table(doc, 'By sector', r.violations.bySector);
   table(doc, 'By oblast', r.violations.byOblast);
   if (r.otherSources.length) doc.font('body').fontSize(9).text(`Reported by others (not counted above): ${r.otherSources.map((o) => `${o.sourceKind} ${o.total}`).join(', ')}.`);
-  heading(doc, 'Trend, last 30 days');
+  heading(doc, 'Map of the day', MAP_H * 0.85 + 50);
+  dayMap(doc, r);
+  heading(doc, 'Trend, last 30 days', 190);
   chart(doc, r);
   heading(doc, 'Verified incidents');
   doc.font('body').fontSize(9);
@@ -73,8 +76,9 @@ export async function dailyReportPdf(r: DailyReport, cites?: { treeSize: number;
   return done;
 }
 
-function heading(doc: PDFKit.PDFDocument, text: string): void {
-  if (doc.y > doc.page.height - 120) doc.addPage();
+/** A section heading, on a new page when what follows it (`need` points) would not fit under it. */
+function heading(doc: PDFKit.PDFDocument, text: string, need = 80): void {
+  if (doc.y + need > doc.page.height - doc.page.margins.bottom) doc.addPage();
   doc.moveDown(0.6).font('bold').fontSize(12).fillColor('#000').text(text, doc.page.margins.left).moveDown(0.2);
 }
 
@@ -97,6 +101,24 @@ function table(doc: PDFKit.PDFDocument, caption: string, rows: AreaCounts[]): vo
   if (!rows.length) row(['None recorded.']);
   for (const r of rows) row([r.area, ...VIOLATION_CATEGORIES.map((c) => String(r.current[c])), String(r.current.total), `${signed(r.change)} (${r.previous.total})`]);
   doc.x = left;
+}
+
+function dayMap(doc: PDFKit.PDFDocument, r: DailyReport): void {
+  const s = 0.85;
+  if (doc.y + MAP_H * s + 30 > doc.page.height - doc.page.margins.bottom) doc.addPage();
+  const x0 = doc.page.margins.left;
+  const y0 = doc.y + 4;
+  doc.save().translate(x0, y0).scale(s);
+  doc.lineWidth(0.6).strokeColor('#999999').fillColor('#f2f2ee');
+  for (const ring of oblastOutlines()) {
+    ring.forEach(([x, y], i) => (i === 0 ? doc.moveTo(x, y) : doc.lineTo(x, y)));
+    doc.closePath().fillAndStroke();
+  }
+  for (const k of dayMarks(r)) doc.circle(k.x, k.y, 4).lineWidth(1).fillAndStroke(k.colour, '#ffffff');
+  doc.restore();
+  doc.y = y0 + MAP_H * s + 6;
+  doc.x = x0;
+  doc.font('body').fontSize(7).fillColor('#444').text(`${MAP_LEGEND.map(([, l]) => l).join(' · ')} (colours as in the HTML). Boundaries © OpenStreetMap contributors.`).fillColor('#000');
 }
 
 function chart(doc: PDFKit.PDFDocument, r: DailyReport): void {
