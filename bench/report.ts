@@ -3,8 +3,8 @@
  * A SQLite store of 1,000,000 observations over 180 days (labels of every kind, the mechanism's
  * own sources and others), 10,000 of them in the report's period; then the daily report of that
  * date for the cell, built from the store and rendered: `report_json_s` (build + canonical JSON),
- * `report_html_s` (build + HTML). Median of the rounds, wall clock. PDF is not built yet
- * (`report_pdf_s` and `report_all_formats_s` are not printed until it is).
+ * `report_html_s` (build + HTML), `report_pdf_s` (build + PDF), and `report_all_formats_s` (one
+ * build rendered as all three). Median of the rounds, wall clock.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson, reportPeriods } from '../src/domain/daily-report';
 import type { Observation, ObservationKind } from '../src/domain/observation';
 import { dailyReportHtml } from '../src/reports/daily-report.html';
+import { dailyReportPdf } from '../src/reports/daily-report.pdf';
 import { dailyReport, DEFAULT_CUT_OFF } from '../src/services/daily-report.service';
 import { prng } from '../src/demo/prng';
 import { ILLUSTRATIVE_LINE_COORDS } from '../src/demo/contact-line';
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
     info(`loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const json: number[] = [];
     const html: number[] = [];
+    const pdf: number[] = [];
+    const all: number[] = [];
     let size = 0;
     for (let round = 0; round < ROUNDS; round++) {
       let t = performance.now();
@@ -94,11 +97,20 @@ async function main(): Promise<void> {
       t = performance.now();
       const h = dailyReportHtml(await dailyReport(store, DATE, 'cell'));
       html.push((performance.now() - t) / 1000);
-      size = a.length + h.length;
-      info(`round ${round + 1}: json ${json[round]!.toFixed(3)} s, html ${html[round]!.toFixed(3)} s (${(size / 1e6).toFixed(1)} MB in all)`);
+      t = performance.now();
+      const p = await dailyReportPdf(await dailyReport(store, DATE, 'cell'));
+      pdf.push((performance.now() - t) / 1000);
+      t = performance.now();
+      const once = await dailyReport(store, DATE, 'cell');
+      await Promise.all([canonicalJson(once), dailyReportHtml(once), dailyReportPdf(once)]);
+      all.push((performance.now() - t) / 1000);
+      size = a.length + h.length + p.length;
+      info(`round ${round + 1}: json ${json[round]!.toFixed(3)} s, html ${html[round]!.toFixed(3)} s, pdf ${pdf[round]!.toFixed(3)} s, all ${all[round]!.toFixed(3)} s (${(size / 1e6).toFixed(1)} MB in all)`);
     }
     out({ metric: 'report_json_s', value: Math.round(median(json) * 1000) / 1000, unit: 's', rows: ROWS, period_rows: DAY_ROWS, statistic: `median of ${ROUNDS}` });
     out({ metric: 'report_html_s', value: Math.round(median(html) * 1000) / 1000, unit: 's', statistic: `median of ${ROUNDS}` });
+    out({ metric: 'report_pdf_s', value: Math.round(median(pdf) * 1000) / 1000, unit: 's', statistic: `median of ${ROUNDS}` });
+    out({ metric: 'report_all_formats_s', value: Math.round(median(all) * 1000) / 1000, unit: 's', target: 2, pass: median(all) < 2, statistic: `median of ${ROUNDS}` });
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
