@@ -3,6 +3,7 @@ import { perSide, versionInForce, type ParsedAgreement } from './agreement';
 import { EXPLOSION_SUBKINDS, FIRE_KINDS, OBSERVATION_KINDS, SOURCE_KINDS, type Observation } from './observation';
 import { canonicalReleasability } from './releasability';
 import { BREACH_KINDS, type BreachKind, type Judgement } from './rules';
+import { CONFIDENCES, INCIDENT_KINDS, confidenceRank, isPartyAttribution, type Incident } from './incident';
 
 /*
  * Guarantee triggers: when "a new attack" is established, the guarantor nations must be told
@@ -11,10 +12,10 @@ import { BREACH_KINDS, type BreachKind, type Judgement } from './rules';
  * its judgement and the recent breaches of its sector) and the agreement, so every process on a
  * store reaches the same verdict on the same observation.
  *
- * Extension point (issue 7, verified incidents): a criterion kind is one member of the
- * discriminated union TriggerCriterion, a subject is one member of TriggerSubject, and EVALUATORS
- * maps each kind to its function. Adding `verified_incident` means a schema below, an
- * `IncidentSubject`, and one evaluator; the compiler names every place left to handle it.
+ * A criterion kind is one member of the discriminated union TriggerCriterion, a subject is one
+ * member of TriggerSubject (an observation as it is stored, or an incident as it is verified),
+ * CRITERION_SUBJECT says which subject each kind is evaluated on, and EVALUATORS maps each kind
+ * to its function; the compiler names every place left to handle a new one.
  */
 
 const CriterionId = z
@@ -92,13 +93,41 @@ export const FireBeyondSecurityZoneCriterion = z
   .strict()
   .describe('Fire beyond the security zone');
 
-/** Every criterion kind. Criteria on verified incidents (issue 7) join this union. */
+/**
+ * A finding rather than a sighting: an incident the verification workflow brought to "verified
+ * violation" (drafted, confirmed by an analyst of another nation, reviewed by a chief monitor).
+ * Each verified incident raises its own alert; nothing coalesces into it.
+ */
+export const VerifiedViolationCriterion = z
+  .object({
+    kind: z.literal('verified_violation').describe('An incident verified as a violation, attributed to a party'),
+    id: common.id,
+    name: common.name,
+    enabled: common.enabled,
+    sourceKinds: z
+      .array(z.enum(SOURCE_KINDS))
+      .min(1)
+      .optional()
+      .describe('Only incidents with at least one observation from these sources (default: any incident, allegations and investigations included)'),
+    requireAttribution: z.boolean().default(true).describe('Only findings that attribute the violation to a party (not `not_attributable` or `undetermined`)'),
+    parties: z
+      .array(z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 3166-1 alpha-3 code'))
+      .min(1)
+      .optional()
+      .describe('Only violations attributed to these parties (default: any)'),
+    minConfidence: z.enum(CONFIDENCES).default('low').describe('Only findings of at least this confidence: low, medium, high'),
+    incidentKinds: z.array(z.enum(INCIDENT_KINDS)).min(1).optional().describe('Only incidents of these kinds (default: any), e.g. ["fire"]'),
+  })
+  .strict()
+  .describe('A verified violation');
+
+/** Every criterion kind. */
 export const TriggerCriterion = z
-  .discriminatedUnion('kind', [ProtectedSiteImpactCriterion, AttackClusterCriterion, FireBeyondSecurityZoneCriterion])
+  .discriminatedUnion('kind', [ProtectedSiteImpactCriterion, AttackClusterCriterion, FireBeyondSecurityZoneCriterion, VerifiedViolationCriterion])
   .describe('One criterion of "a new attack"');
 export type TriggerCriterion = z.output<typeof TriggerCriterion>;
 export type TriggerCriterionKind = TriggerCriterion['kind'];
-export const TRIGGER_CRITERION_KINDS = ['protected_site_impact', 'attack_cluster', 'fire_beyond_security_zone'] as const satisfies readonly TriggerCriterionKind[];
+export const TRIGGER_CRITERION_KINDS = ['protected_site_impact', 'attack_cluster', 'fire_beyond_security_zone', 'verified_violation'] as const satisfies readonly TriggerCriterionKind[];
 
 export const TriggerCriteriaSet = z
   .object({
@@ -151,8 +180,23 @@ export interface ObservationSubject {
   recent: readonly RecentBreach[];
 }
 
-/** What criteria are evaluated on. Verified incidents (issue 7) become a second member. */
-export type TriggerSubject = ObservationSubject;
+/** What an incident criterion looks at: the incident as the verifying transition left it. */
+export interface IncidentSubject {
+  type: 'incident';
+  incident: Pick<Incident, 'id' | 'kind' | 'state' | 'sector' | 'firstObservedAt' | 'lastObservedAt' | 'createdAt' | 'assessment' | 'observationIds' | 'composition'>;
+}
+
+/** What criteria are evaluated on. */
+export type TriggerSubject = ObservationSubject | IncidentSubject;
+
+/** Which subject each criterion kind is evaluated on. */
+export const CRITERION_SUBJECT = {
+  protected_site_impact: 'observation',
+  attack_cluster: 'observation',
+  fire_beyond_security_zone: 'observation',
+  verified_violation: 'incident',
+} as const satisfies Record<TriggerCriterionKind, TriggerSubject['type']>;
+type SubjectOf<K extends TriggerCriterionKind> = Extract<TriggerSubject, { type: (typeof CRITERION_SUBJECT)[K] }>;
 
 export interface TriggerContext {
   /** The agreement as stored (the latest revision), or null when none is. */
@@ -200,14 +244,17 @@ export function guarantorReleasability(guarantors: readonly string[]): string {
 const sectorText = (sector: string | null) => (sector ? `sector ${sector}` : 'outside every sector');
 const when = (ms: number) => new Date(ms).toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z');
 
-type Evaluator<C extends TriggerCriterion> = (criterion: C, subject: TriggerSubject, context: TriggerContext) => TriggerMatch | null;
+type Evaluator<C extends TriggerCriterion, S extends TriggerSubject = ObservationSubject> = (criterion: C, subject: S, context: TriggerContext) => TriggerMatch | null;
 
 /** Filters every observation criterion applies before its own test. */
 function observationAdmitted(c: TriggerCriterion, s: ObservationSubject): boolean {
   return !c.sourceKinds || c.sourceKinds.includes(s.observation.source.kind);
 }
 
-const single = (c: TriggerCriterion, s: ObservationSubject, summary: string, detail: Record<string, unknown>): TriggerMatch => {
+/** The criteria evaluated on observations, which may coalesce. */
+type ObservationCriterion = Exclude<TriggerCriterion, { kind: 'verified_violation' }>;
+
+const single = (c: ObservationCriterion, s: ObservationSubject, summary: string, detail: Record<string, unknown>): TriggerMatch => {
   const t = Date.parse(s.observation.observedAt);
   return {
     criterion: c,
@@ -313,25 +360,64 @@ const fireBeyondSecurityZone: Evaluator<z.output<typeof FireBeyondSecurityZoneCr
   );
 };
 
-const EVALUATORS: { [K in TriggerCriterionKind]: Evaluator<Extract<TriggerCriterion, { kind: K }>> } = {
+/** A verified violation meeting the criterion's filters: one alert of its own, named after the incident. */
+const verifiedViolation: Evaluator<z.output<typeof VerifiedViolationCriterion>, IncidentSubject> = (c, s) => {
+  const i = s.incident;
+  const a = i.assessment;
+  if (i.state !== 'verified_violation' || !a || a.finding !== 'violation' || !a.reviewedBy) return null;
+  if (c.requireAttribution && !isPartyAttribution(a.attribution)) return null;
+  if (c.parties && !c.parties.includes(a.attribution)) return null;
+  if (confidenceRank(a.confidence) < confidenceRank(c.minConfidence)) return null;
+  if (c.incidentKinds && !c.incidentKinds.includes(i.kind)) return null;
+  if (c.sourceKinds && !c.sourceKinds.some((k) => (i.composition.sources[k] ?? 0) > 0)) return null;
+  const first = Date.parse(i.firstObservedAt);
+  const last = Date.parse(i.lastObservedAt);
+  const attribution = isPartyAttribution(a.attribution) ? `attributed to ${a.attribution}` : a.attribution.replace('_', ' ');
+  return {
+    criterion: c,
+    sector: i.sector,
+    coalesceKey: coalesceKeyOf(c.id, `incident:${i.id}`),
+    triggerKey: `incident:${i.id}`,
+    observationIds: i.observationIds.slice(0, MAX_CLUSTER_IDS),
+    firstObservedAtMs: first,
+    lastObservedAtMs: last,
+    coalesceMs: 0,
+    summary: `${c.name}: incident ${i.id} (${i.kind.replace('_', ' ')}) verified as a violation ${attribution}, confidence ${a.confidence}, ${sectorText(i.sector)}, at ${when(first)}`,
+    detail: {
+      incidentId: i.id,
+      finding: a.finding,
+      attribution: a.attribution,
+      confidence: a.confidence,
+      provisionIds: a.provisionIds,
+      draftedBy: a.draftedBy.nation,
+      confirmedBy: a.confirmedBy?.nation ?? null,
+      reviewedBy: a.reviewedBy.by,
+      reviewedAt: a.reviewedBy.at,
+    },
+  };
+};
+
+const EVALUATORS: { [K in TriggerCriterionKind]: Evaluator<Extract<TriggerCriterion, { kind: K }>, SubjectOf<K>> } = {
   protected_site_impact: protectedSiteImpact,
   attack_cluster: attackCluster,
   fire_beyond_security_zone: fireBeyondSecurityZone,
+  verified_violation: verifiedViolation,
 };
 
 /**
  * The criteria a subject meets. Nothing is met while the agreement is not in force for the
- * subject, nor by an observation received longer than `maxAgeHours` after it was made. Pure:
+ * subject's time, nor by an observation received longer than `maxAgeHours` after it was made (a
+ * verification takes as long as it takes: a finding days later is still of a new attack). Pure:
  * the same inputs give the same matches in every process.
  */
 export function evaluateTriggers(set: TriggerCriteriaSet, subject: TriggerSubject, context: TriggerContext): TriggerMatch[] {
-  const o = subject.observation;
-  if (!inForceFor(context.agreement, o.observedAt)) return [];
-  if (Date.parse(o.receivedAt) - Date.parse(o.observedAt) > set.maxAgeHours * HOUR_MS) return [];
+  if (!inForceFor(context.agreement, subject.type === 'observation' ? subject.observation.observedAt : subject.incident.firstObservedAt)) return [];
+  if (subject.type === 'observation' && Date.parse(subject.observation.receivedAt) - Date.parse(subject.observation.observedAt) > set.maxAgeHours * HOUR_MS) return [];
   const out: TriggerMatch[] = [];
   for (const c of set.criteria) {
-    if (!c.enabled || !observationAdmitted(c, subject)) continue;
-    const m = (EVALUATORS[c.kind] as Evaluator<TriggerCriterion>)(c, subject, context);
+    if (!c.enabled || CRITERION_SUBJECT[c.kind] !== subject.type) continue;
+    if (subject.type === 'observation' && !observationAdmitted(c, subject)) continue;
+    const m = (EVALUATORS[c.kind] as Evaluator<TriggerCriterion, TriggerSubject>)(c, subject, context);
     if (m) out.push(m);
   }
   return out;

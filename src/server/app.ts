@@ -20,7 +20,10 @@ import { mapRoutes } from './routes/map.routes';
 import { streamRoutes } from './routes/stream.routes';
 import { agreementRoutes } from './routes/agreement.routes';
 import { reportRoutes } from './routes/report.routes';
+import { openDataRoutes } from './routes/open-data.routes';
 import { taskRoutes } from './routes/task.routes';
+import { landRoutes } from './routes/land.routes';
+import { forceRoutes } from './routes/force.routes';
 import { AgreementService } from '../services/agreement.service';
 import { PROJECT_ROOT, VERSION } from '../project';
 import { AuthService } from '../services/auth';
@@ -31,10 +34,16 @@ import { COALITION_PRESET } from '../domain/coalition';
 import { SEE_ALL, type CoalitionConfig } from '../domain/identity';
 import { GuaranteeService, type GuaranteeOptions } from '../services/guarantee.service';
 import { alertRoutes } from './routes/alert.routes';
+import { incidentRoutes } from './routes/incident.routes';
+import { spotReportRoutes } from './routes/spot-report.routes';
+import { IncidentService, loadFusionParams } from '../services/incident.service';
+import { logRoutes } from './routes/log.routes';
+import { TransparencyLog } from '../services/transparency-log';
+import { evidenceRoutes } from './routes/evidence.routes';
 
 export interface AppDeps {
   store: Store;
-  config: Pick<Config, 'maxBody' | 'web' | 'logLevel'> & Partial<Pick<Config, 'alertWebhook' | 'alertWebhookSecret' | 'triggerCriteria'>>;
+  config: Pick<Config, 'maxBody' | 'web' | 'logLevel'> & Partial<Pick<Config, 'alertWebhook' | 'alertWebhookSecret' | 'triggerCriteria' | 'logKey' | 'logCheckpointS' | 'maxEvidence' | 'fusion' | 'fusionParams'>>;
   /** The agreement in force and the judge of observations (default: one on this store). */
   agreements?: AgreementService;
   /** Logins, sessions and tokens (default: one on this store). */
@@ -90,12 +99,14 @@ export async function buildApp({
   await app.register(sectorRoutes(store));
   await app.register(mapRoutes());
   // Tasks and alerts change state, so each change is read afresh; clients get them filtered by label.
-  const hub = new LiveHub(store, { task: (id) => store.tasks.get(id, SEE_ALL), alert: (id) => store.alerts.get(id, SEE_ALL) }, (err) => app.log.warn({ err }, 'live stream: a change could not be sent'));
+  const hub = new LiveHub(store, { task: (id) => store.tasks.get(id, SEE_ALL), alert: (id) => store.alerts.get(id, SEE_ALL), evidence: (id) => store.evidence.attachment(id, SEE_ALL), incident: (id) => store.incidents.get(id, SEE_ALL), allegation: (id) => store.allegations.get(id, SEE_ALL) }, (err) => app.log.warn({ err }, 'live stream: a change could not be sent'));
   await app.register(streamRoutes(hub));
   await app.register(ingestRoutes(store, ingest));
   await app.register(agreementRoutes(agreements));
-  await app.register(reportRoutes(store));
+  await app.register(openDataRoutes(store));
   await app.register(taskRoutes(store, coalition));
+  await app.register(landRoutes(store));
+  await app.register(forceRoutes(store, agreements));
   // Guarantee triggers follow the change feed, whatever channel an observation came by.
   const guarantee = new GuaranteeService(store, agreements, {
     coalition,
@@ -107,6 +118,20 @@ export async function buildApp({
   await guarantee.start();
   app.addHook('onClose', () => guarantee.stop());
   await app.register(alertRoutes(guarantee));
+  // Fusion follows the change feed too; a verification that makes a violation is put to the triggers.
+  const incidents = new IncidentService(store, { coalition, onVerified: guarantee, follow: config.fusion ?? true, fusion: loadFusionParams(config.fusionParams), log: (msg) => app.log.warn(msg) });
+  await incidents.start();
+  app.addHook('onClose', () => incidents.stop());
+  await app.register(incidentRoutes(incidents));
+  await app.register(spotReportRoutes(incidents));
+  // The transparency log follows the change feed too, from wherever it stopped (issue 7).
+  const transparency = new TransparencyLog(store, { keyFile: config.logKey, checkpointEveryS: config.logCheckpointS, log: (msg) => app.log.warn(msg) });
+  await transparency.start();
+  app.addHook('onClose', () => transparency.stop());
+  await app.register(logRoutes(transparency));
+  // An issued report cites the log checkpoint made for it.
+  await app.register(reportRoutes(store, () => transparency.checkpoint()));
+  await app.register(evidenceRoutes(store, { maxBytes: config.maxEvidence ?? 200 * 1024 * 1024 }));
 
   const webDist = join(PROJECT_ROOT, 'web', 'dist');
   if (config.web && existsSync(join(webDist, 'index.html'))) {

@@ -26,6 +26,11 @@ export function mayRead(reader: Visibility, audience: ReportAudience): boolean {
 
 export const DEFAULT_CUT_OFF: CutOff = { time: '19:30', timeZone: 'Europe/Kyiv' };
 const TREND_DAYS = 30;
+/** "Donetsk Oblast (Донецька область)": English, with the Ukrainian beside it where it differs. */
+function oblastName(lon: number, lat: number): string | null {
+  const o = oblastAt(lon, lat);
+  return o ? (o.nameUk && o.nameUk !== o.nameEn ? `${o.nameEn} (${o.nameUk})` : o.nameEn) : null;
+}
 /** Kinds the report lists one by one (the others are only counted): these get a place name. */
 const PLACED_KINDS = new Set(['weapon_sighting', 'access_restriction', 'casualty', 'damage']);
 
@@ -43,7 +48,7 @@ export async function dailyReport(store: Store, date: string, audience: ReportAu
     observedAt: new Date(o.observedAt).toISOString(),
     count: o.count,
     sector: o.sector,
-    oblast: oblastAt(o.location.lon, o.location.lat)?.nameEn ?? null,
+    oblast: oblastName(o.location.lon, o.location.lat),
     place: PLACED_KINDS.has(o.kind) ? (bundledGazetteer().nearest(o.location.lon, o.location.lat, { minPopulation: 1000, maxKm: 60 })?.text ?? null) : null,
     sourceKind: o.source.kind,
     lat: o.location.lat,

@@ -14,6 +14,7 @@ import {
   type TriggerMatch,
 } from '../domain/guarantee';
 import { SEE_ALL, type Actor, type CoalitionConfig, type Visibility } from '../domain/identity';
+import type { Incident } from '../domain/incident';
 import type { Observation } from '../domain/observation';
 import { allows } from '../domain/permissions';
 import type { Judgement } from '../domain/rules';
@@ -335,7 +336,7 @@ export class GuaranteeService {
       this.waiting.delete(o.id);
       for (const match of this.evaluate(o, judgement, state, criteria)) matches.push({ match, observation: o });
     }
-    for (const g of groupMatches(matches)) await this.raise(g.match, g.observation, criteria);
+    for (const g of groupMatches(matches)) await this.raise(g.match, Date.parse(g.observation.receivedAt), Date.parse(g.observation.receivedAt), criteria);
     const found = new Set(observations.map((o) => o.id));
     for (const id of ids) if (!found.has(id)) this.waiting.delete(id);
     if (this.waiting.size) this.scheduleRetry();
@@ -356,11 +357,28 @@ export class GuaranteeService {
     return evaluateTriggers(criteria, { type: 'observation', observation: o, judgement, recent: window ? window.between(t - span, t + span) : [] }, { agreement: state.parsed });
   }
 
-  private async raise(m: TriggerMatch, o: Observation, criteria: TriggerCriteriaSet): Promise<void> {
+  /**
+   * Evaluates an incident the verification workflow just moved (the incident service calls this
+   * after the transition committed). The alert's id comes from the criterion and the incident,
+   * so verifying it again (after a reopening) raises nothing new.
+   */
+  async evaluateIncident(incident: Incident): Promise<Alert[]> {
+    const [state, { criteria }] = await Promise.all([this.agreements.current(), this.criteria()]);
+    const raised: Alert[] = [];
+    for (const m of evaluateTriggers(criteria, { type: 'incident', incident }, { agreement: state?.parsed ?? null })) {
+      const at = incident.assessment?.reviewedBy?.at ?? incident.updatedAt;
+      const alert = await this.raise(m, Date.parse(incident.createdAt), Date.parse(at), criteria);
+      if (alert) raised.push(alert);
+    }
+    return raised;
+  }
+
+  /** `idAtMs` names the alert with its subject (the same in every process); latency is counted from `sinceMs`. */
+  private async raise(m: TriggerMatch, idAtMs: number, sinceMs: number, criteria: TriggerCriteriaSet): Promise<Alert | undefined> {
     const now = Date.now();
     const guarantors = [...new Set(this.opts.coalition.guarantors)].sort();
     const r = await this.store.alerts.raise({
-      id: alertIdFor(m.criterion.id, m.triggerKey, Date.parse(o.receivedAt)),
+      id: alertIdFor(m.criterion.id, m.triggerKey, idAtMs),
       criterionId: m.criterion.id,
       criterionKind: m.criterion.kind,
       criterionName: m.criterion.name,
@@ -389,12 +407,14 @@ export class GuaranteeService {
         requiredNations: a.requiredNations,
         escalateAt: a.escalateAt,
         summary: a.summary,
-        latencyMs: now - Date.parse(o.receivedAt),
+        latencyMs: now - sinceMs,
       });
       this.webhook.send('alert.raised', a);
+      return a;
     } else if (r.outcome === 'attached') {
       await this.audit('system', 'alert.coalesced', 'alert', r.alert.id, { observationIds: r.attached, observationCount: r.alert.observationCount, triggeredBy: m.triggerKey });
     }
+    return undefined;
   }
 
   /** The per-sector windows from the store: the breaching observations any cluster criterion may still count. */

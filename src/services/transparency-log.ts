@@ -73,6 +73,8 @@ registerLogReader('observation', (id, { store, visibility }) => store.observatio
 registerLogReader('task', (id, { store, visibility }) => store.tasks.get(id, visibility));
 registerLogReader('alert', (id, { store, visibility }) => store.alerts.get(id, visibility));
 registerLogReader('evidence', (id, { store, visibility }) => store.evidence.attachment(id, visibility));
+registerLogReader('incident', (id, { store, visibility }) => store.incidents.get(id, visibility));
+registerLogReader('allegation', (id, { store, visibility }) => store.allegations.get(id, visibility));
 
 // ---------------------------------------------------------------------------------------------
 // Keys and checkpoints

@@ -340,7 +340,7 @@ describe('trigger criteria API', () => {
     try {
       const res = await other.inject({ url: '/api/triggers', headers: (await testUser(fresh, { nation: 'USA', orgKind: 'cell', roles: ['cell_officer'] })).headers });
       expect(res.json()).toMatchObject({ revision: 0, storedAt: null, by: 'default', criteria: { escalateAfterSeconds: 300 } });
-      expect(res.json().criteria.criteria).toHaveLength(3);
+      expect(res.json().criteria.criteria).toHaveLength(4);
     } finally {
       await other.close();
       await fresh.close();

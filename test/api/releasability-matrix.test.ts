@@ -188,7 +188,8 @@ async function streamIds(r: Reader): Promise<string[]> {
         const frame = text.slice(0, cut);
         text = text.slice(cut + 2);
         const data = /^data: (.*)$/m.exec(frame)?.[1];
-        if (!data) continue;
+        // Incidents fused from these observations stream too (under their own, most restrictive label): the matrix is of observations.
+        if (!data || !/^event: observation$/m.test(frame)) continue;
         const { id } = JSON.parse(data) as { id: string };
         ids.push(id);
         if (id === sentinelId()) return ids;

@@ -9,11 +9,13 @@ import {
   inForceFor,
   pendingNations,
   TriggerCriteriaSet,
+  type IncidentSubject,
   type ObservationSubject,
   type RecentBreach,
   type TriggerCriteriaSetInput,
 } from '../../src/domain/guarantee';
 import { canSee, type Visibility } from '../../src/domain/identity';
+import type { Assessment } from '../../src/domain/incident';
 import { AgreementJudge, type Judgement } from '../../src/domain/rules';
 import { alertIdFor, loadCriteriaFile, parseCriteria } from '../../src/services/guarantee.service';
 
@@ -75,7 +77,7 @@ const breach = (id: string, hhmm: string, over: Partial<RecentBreach> = {}): Rec
 describe('trigger criteria as data', () => {
   it('parses the shipped default file: three criteria, one of each kind', () => {
     const d = loadCriteriaFile();
-    expect(d.criteria.map((c) => c.kind).sort()).toEqual(['attack_cluster', 'fire_beyond_security_zone', 'protected_site_impact']);
+    expect(d.criteria.map((c) => c.kind).sort()).toEqual(['attack_cluster', 'fire_beyond_security_zone', 'protected_site_impact', 'verified_violation']);
     expect(d.escalateAfterSeconds).toBe(300);
     expect(d.criteria.every((c) => c.enabled && !c.sourceKinds?.includes('osint'))).toBe(true);
   });
@@ -204,6 +206,75 @@ describe('fire_beyond_security_zone', () => {
     expect(evaluateTriggers(set([BEYOND]), subject(obs({ ...BEYOND_UKR, kind: 'burst', subkind: undefined })), { agreement })).toEqual([]);
     expect(evaluateTriggers(set([{ ...BEYOND, fireKinds: ['burst'] }]), subject(obs({ ...BEYOND_UKR, kind: 'burst', subkind: undefined })), { agreement })).toHaveLength(1);
     expect(evaluateTriggers(set([BEYOND]), subject(obs({ ...BEYOND_UKR }), [], null), { agreement })).toEqual([]);
+  });
+});
+
+describe('verified_violation', () => {
+  const VERIFIED = { kind: 'verified_violation', id: 'verified', name: 'Verified violation' } as const;
+  const sign = (nation: string, by: string) => ({ by: `user:${by}`, userId: by, nation, at: at('12:00') });
+  const incident = (over: Partial<IncidentSubject['incident']> = {}, assessment: Partial<Assessment> = {}): IncidentSubject => ({
+    type: 'incident',
+    incident: {
+      id: 'inc-1',
+      kind: 'fire',
+      state: 'verified_violation',
+      sector: 'kharkiv',
+      firstObservedAt: at('10:00'),
+      lastObservedAt: at('10:05'),
+      createdAt: at('10:06'),
+      observationIds: ['o-1', 'o-2'],
+      composition: { kinds: { explosion: 2 }, sources: { monitor: 1, camera: 1 }, sectors: { kharkiv: 2 } },
+      assessment: {
+        finding: 'violation',
+        attribution: 'RUS',
+        confidence: 'high',
+        rationale: 'Craters and two sound bearings',
+        provisionIds: [],
+        draftedBy: sign('USA', 'a'),
+        confirmedBy: sign('FRA', 'b'),
+        reviewedBy: sign('GBR', 'c'),
+        ...assessment,
+      },
+      ...over,
+    },
+  });
+
+  it('raises one alert per verified incident, named after it, never coalescing', () => {
+    const [m, ...rest] = evaluateTriggers(set([VERIFIED, SITE]), incident(), { agreement });
+    expect(rest).toEqual([]);
+    expect(m).toMatchObject({
+      triggerKey: 'incident:inc-1',
+      coalesceKey: 'verified|incident:inc-1',
+      sector: 'kharkiv',
+      observationIds: ['o-1', 'o-2'],
+      detail: { incidentId: 'inc-1', attribution: 'RUS', confidence: 'high', draftedBy: 'USA', confirmedBy: 'FRA' },
+    });
+    expect(m!.summary).toMatch(/verified as a violation attributed to RUS, confidence high, sector kharkiv/);
+    // Observation criteria are not evaluated on incidents, nor this one on observations.
+    expect(evaluateTriggers(set([VERIFIED]), subject(obs({ ...DFS })), { agreement })).toEqual([]);
+  });
+
+  it('filters by attribution, party, confidence, kind and source', () => {
+    const met = (c: Partial<TriggerCriteriaSetInput['criteria'][number]>, s: IncidentSubject) => evaluateTriggers(set([{ ...VERIFIED, ...c } as never]), s, { agreement }).length === 1;
+    expect(met({}, incident({}, { attribution: 'undetermined' }))).toBe(false);
+    expect(met({ requireAttribution: false } as never, incident({}, { attribution: 'undetermined' }))).toBe(true);
+    expect(met({ parties: ['UKR'] } as never, incident())).toBe(false);
+    expect(met({ minConfidence: 'high' } as never, incident({}, { confidence: 'medium' }))).toBe(false);
+    expect(met({ minConfidence: 'medium' } as never, incident({}, { confidence: 'medium' }))).toBe(true);
+    expect(met({ incidentKinds: ['weapon_sighting'] } as never, incident())).toBe(false);
+    expect(met({ sourceKinds: ['uav'] } as never, incident())).toBe(false);
+    expect(met({ sourceKinds: ['camera'] } as never, incident())).toBe(true);
+  });
+
+  it('needs the verdict itself: a verified state, a finding of violation, a review; and the agreement in force at the time', () => {
+    const met = (s: IncidentSubject) => evaluateTriggers(set([VERIFIED]), s, { agreement }).length === 1;
+    expect(met(incident({ state: 'review' }))).toBe(false);
+    expect(met(incident({}, { reviewedBy: null }))).toBe(false);
+    expect(met(incident({ assessment: null }))).toBe(false);
+    expect(met(incident({ firstObservedAt: '2020-01-01T00:00:00Z' }))).toBe(false);
+    // Days after the event is still a finding of a new attack: no maxAgeHours for incidents.
+    expect(met(incident({ createdAt: '2026-12-30T00:00:00Z' }))).toBe(true);
+    expect(evaluateTriggers(set([VERIFIED]), incident(), { agreement: null })).toEqual([]);
   });
 });
 
