@@ -65,6 +65,8 @@ export interface DemoWeekOptions {
  */
 export function demoWeek({ end, seed = 20260106 }: DemoWeekOptions): ObservationInput[] {
   const rnd = prng(seed);
+  // Corroborating reports draw from a stream of their own, so the week's main draws stay as they were.
+  const more = prng(seed + 1);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
   const endMs = Math.floor(end.getTime() / HOUR) * HOUR;
@@ -138,6 +140,36 @@ export function demoWeek({ end, seed = 20260106 }: DemoWeekOptions): Observation
               : {}),
             notes: `${subkind === 'outgoing' ? 'Outgoing' : subkind === 'impact' ? 'Impacts' : subkind === 'airburst' ? 'Airbursts' : 'Undetermined explosions'} heard${withObserver ? ' and seen' : ''} from the patrol base.`,
           });
+          // A third of the explosions are heard from one or two more posts, each taking a bearing:
+          // what fusion groups into one incident and what gives an origin estimate.
+          if (more() < 0.35) {
+            const posts = 1 + Math.floor(more() * 2);
+            for (let c = 0; c < posts; c++) {
+              const dKm = 5 + more() * 8;
+              const ang = (more() - 0.5) * (Math.PI / 2);
+              const f = p.f;
+              const ux = -f.nx * Math.cos(ang) + f.ny * Math.sin(ang);
+              const uy = -f.ny * Math.cos(ang) - f.nx * Math.sin(ang);
+              const oLon = Math.round((p.lon + (ux * dKm) / f.kx) * 1e5) / 1e5;
+              const oLat = Math.round((p.lat + (uy * dKm) / KM_PER_DEG_LAT) * 1e5) / 1e5;
+              const dx = (p.lon - oLon) * f.kx;
+              const dy = (p.lat - oLat) * KM_PER_DEG_LAT;
+              const bearing = (Math.atan2(dx, dy) * 180) / Math.PI + (more() - 0.5) * 4;
+              const tc = t + Math.round((more() - 0.5) * 4 * 60_000);
+              out.push({
+                id: uuidv7({ msecs: tc, random: Uint8Array.from({ length: 16 }, () => Math.floor(more() * 256)) }),
+                observedAt: new Date(tc).toISOString(),
+                source: { kind: 'monitor', nation: NATIONS[Math.floor(more() * NATIONS.length)]!, reporter: `Post ${section.name.slice(0, 1).toUpperCase()}-${c + 5}` },
+                releasability,
+                kind: 'explosion',
+                subkind,
+                count: 1 + Math.floor(more() * 6),
+                location: { lat: Math.round((p.lat + (more() - 0.5) * 0.006) * 1e5) / 1e5, lon: Math.round((p.lon + (more() - 0.5) * 0.008) * 1e5) / 1e5, accuracyM: 1000 },
+                observer: { lat: oLat, lon: oLon, bearingDeg: Math.round(((bearing % 360) + 360) % 360), distanceM: Math.round(Math.hypot(dx, dy) * 100) * 10 },
+                notes: 'The same explosions heard from another post; bearing taken.',
+              });
+            }
+          }
         } else if (k < 0.65) {
           const p = near(gauss() * 2, rnd() < 0.6);
           out.push({ ...base, kind: 'burst', count: 1 + Math.floor(rnd() * 30), location: { lat: p.lat, lon: p.lon, accuracyM: 1000 }, notes: 'Bursts of small-arms and heavy-machine-gun fire.' });
