@@ -6,6 +6,8 @@ export const Config = z.object({
   host: z.string().default('0.0.0.0'),
   db: z.string().min(1).default('./data/truceline.db'),
   maxBody: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Largest evidence upload (photo, video, document), bytes: streamed to disk, so far above maxBody. */
+  maxEvidence: z.coerce.number().int().positive().default(200 * 1024 * 1024),
   demo: z.boolean().default(true),
   web: z.boolean().default(true),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -46,6 +48,14 @@ export const Config = z.object({
   alertWebhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The trigger criteria file in force until criteria are stored (default: the shipped src/guarantee/default-criteria.json). */
   triggerCriteria: z.string().min(1).optional(),
+  /** Group new observations into incidents as they are stored (issue 7); off for benchmarks of the ingest alone. */
+  fusion: z.boolean().default(true),
+  /** A JSON file of fusion windows (src/domain/fusion.ts FusionParams); absent: the defaults. */
+  fusionParams: z.string().min(1).optional(),
+  /** The transparency log's Ed25519 signing key: a PKCS#8 PEM file (made there if missing). Absent: a key generated and kept in the store. */
+  logKey: z.string().min(1).optional(),
+  /** A log checkpoint (signed tree head) at most this often, whenever the log has grown. */
+  logCheckpointS: z.coerce.number().int().positive().default(3600),
 });
 export type Config = z.output<typeof Config>;
 
@@ -56,6 +66,7 @@ export function loadConfig(overrides: Partial<Record<keyof Config, unknown>> = {
     host: env.HOST,
     db: env.TRUCELINE_DB,
     maxBody: env.TRUCELINE_MAX_BODY,
+    maxEvidence: env.TRUCELINE_MAX_EVIDENCE,
     logLevel: env.TRUCELINE_LOG_LEVEL,
     site: env.TRUCELINE_SITE,
     nats: env.TRUCELINE_NATS,
@@ -74,6 +85,10 @@ export function loadConfig(overrides: Partial<Record<keyof Config, unknown>> = {
     alertWebhook: env.TRUCELINE_ALERT_WEBHOOK,
     alertWebhookSecret: env.TRUCELINE_ALERT_WEBHOOK_SECRET,
     triggerCriteria: env.TRUCELINE_TRIGGER_CRITERIA,
+    fusion: env.TRUCELINE_FUSION ? !/^(0|false|no|off)$/i.test(env.TRUCELINE_FUSION) : undefined,
+    fusionParams: env.TRUCELINE_FUSION_PARAMS,
+    logKey: env.TRUCELINE_LOG_KEY,
+    logCheckpointS: env.TRUCELINE_LOG_CHECKPOINT_S,
   };
   const defined = (o: object) => Object.entries(o).filter(([, v]) => v !== undefined && v !== '');
   const merged = Object.fromEntries([...defined(fromEnv), ...defined(overrides)]);

@@ -6,8 +6,12 @@ import { exportObservationsCommand } from './export-observations';
 import { seedDemoCommand } from './seed-demo';
 import { tokenCreateCommand, tokenRevokeCommand, userAddCommand } from './users';
 import { registerAgreementCommands } from './agreement';
+import { registerIncidentCommands } from './incidents';
+import { registerForceCommands } from './force';
 import { registerIngestCommands } from './ingest-commands';
+import { verifyLogCommand } from './verify-log';
 import { registerReportCommands } from './report';
+import { registerLandCommands } from './land';
 
 const program = new Command('truceline')
   .version(VERSION)
@@ -77,8 +81,20 @@ exportCmd
   .action(exportObservationsCommand);
 
 registerAgreementCommands(program, dbOption);
+registerIncidentCommands(program, dbOption);
+registerForceCommands(program, dbOption);
 registerIngestCommands(program, { importCmd, dbOption });
+
+program
+  .command('verify-log')
+  .description('Check the transparency log: recompute every leaf and the tree, every checkpoint and signature, and each record against its latest entry')
+  .addOption(dbOption())
+  .option('--public-key <pem-file>', 'trust only this Ed25519 public key (repeatable); default: the keys the store records', (v: string, prev: string[]) => [...prev, v], [])
+  .option('--no-progress', 'no progress bar')
+  .action(verifyLogCommand);
+
 registerReportCommands(program, dbOption);
+registerLandCommands(program);
 
 try {
   await program.parseAsync(process.argv);

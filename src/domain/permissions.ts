@@ -17,6 +17,7 @@ export const PERMISSIONS = {
   'map.read': { roles: 'any-user', write: false, public: true },
   /** A report's audience decides what it may hold; reading the public one needs no login. */
   'report.read': { roles: 'any-user', write: false, public: true },
+  'report.write': { roles: ['analyst', 'chief_monitor', 'admin'], write: true },
   'quarantine.read': { roles: ['analyst', 'chief_monitor', 'admin'], write: false },
   'audit.read': { roles: ['chief_monitor', 'admin'], write: false },
   'user.admin': { roles: ['admin'], write: true },
@@ -28,6 +29,22 @@ export const PERMISSIONS = {
   'alert.ack': { roles: ['liaison_officer', 'cell_officer', 'admin'], write: true },
   'trigger.admin': { roles: ['cell_officer', 'admin'], write: true },
   'cot.connect': { roles: 'any-user', write: true },
+  // Land options are read by any user the option is released to; drafting is for the mechanism's and the cell's staff.
+  'land.read': { roles: 'any-user', write: false },
+  'land.write': { roles: ['analyst', 'chief_monitor', 'cell_officer', 'admin'], write: true },
+  /** The multinational force and the commitments register (labelled, COALITION by default). */
+  'force.read': { roles: 'any-user', write: false },
+  'force.write': { roles: ['cell_officer', 'admin'], write: true },
+  // Verification (issue 7): analysts triage, investigate, draft and confirm findings; a chief monitor reviews them.
+  'incident.read': { roles: 'any-user', write: false },
+  'incident.write': { roles: ['analyst', 'chief_monitor', 'admin'], write: true },
+  'incident.review': { roles: ['chief_monitor', 'admin'], write: true },
+  // Parties, nations and partners file allegations; the mechanism's users record those of the public.
+  'allegation.file': { roles: 'any-user', write: true },
+  'allegation.read': { roles: 'any-user', write: false },
+  // The transparency log's hashes, proofs and checkpoints are public: anyone may check the record.
+  'log.read': { roles: 'any-user', write: false, public: true },
+  'log.checkpoint': { roles: ['chief_monitor', 'admin'], write: true },
   /** Evidence: what each reader sees is decided by the labels of its attachments. Parties and partners attach evidence to allegations too. */
   'evidence.read': { roles: 'any-user', write: false },
   'evidence.write': { roles: ['monitor', 'analyst', 'chief_monitor', 'cell_officer', 'liaison_officer', 'admin'], write: true },

@@ -1,10 +1,13 @@
 import type { Visibility } from '../domain/identity';
+import type { ReportRepository } from './report-repository';
 import type { Observation, ObservationKind } from '../domain/observation';
 import type { Sector } from '../domain/sector';
 import type { AuditRepository, IdentityRepository } from './identity-repository';
 import type { IngestRepositories } from './ingest-repository';
 import type { AgreementRepository, JudgementRepository } from './agreement-repository';
 import type { TaskRepository } from './task-repository';
+import type { AllegationRepository, IncidentRepository } from './incident-repository';
+import type { LandOptionRepository } from './land-repository';
 import type { AlertRepository } from './alert-repository';
 import type { ForceRepository } from './force-repository';
 import type { LogRepository } from './log-repository';
@@ -35,6 +38,8 @@ export interface ObservationQuery {
   /** Exclusive upper bound on observedAt, epoch ms. */
   to?: number;
   kinds?: ObservationKind[];
+  /** Only these source kinds (e.g. the mechanism's own: monitor, camera, uav, sensor, tak). */
+  sourceKinds?: readonly string[];
   sector?: string;
   /** true: the latest judgement finds a breach; false: it does not (or there is none). */
   breach?: boolean;
@@ -115,7 +120,7 @@ export interface SectorRepository {
   upsertMany(sectors: Sector[]): Promise<void>;
 }
 
-export type ChangeEntity = 'observation' | 'task' | 'alert' | 'evidence';
+export type ChangeEntity = 'observation' | 'task' | 'alert' | 'evidence' | 'incident' | 'allegation';
 /** `relabelled`: the record's releasability changed (clients that may no longer see it drop it). */
 export type ChangeOp = 'created' | 'updated' | 'relabelled';
 
@@ -157,8 +162,15 @@ export interface Store {
   readonly judgements: JudgementRepository;
   /** Patrols, UAV flights, investigations, requests for information (issue 6). */
   readonly tasks: TaskRepository;
+  /** Reports as issued: frozen content, approval steps (issue 10). */
+  readonly reports: ReportRepository;
+  /** Land options: proposed demarcation lines, versioned (issue 9). */
+  readonly landOptions: LandOptionRepository;
   /** Guarantee alerts and the trigger criteria in force (issue 6). */
   readonly alerts: AlertRepository;
+  /** Incidents (fused observations under verification) and allegations (issue 7). */
+  readonly incidents: IncidentRepository;
+  readonly allegations: AllegationRepository;
   /** The transparency log: entries, Merkle nodes, signed checkpoints (issue 7). */
   readonly log: LogRepository;
   /** Photos, video, documents by SHA-256, their attachments to reports, the chain of custody (issue 7). */

@@ -9,7 +9,13 @@ import { PgAudit, PgIdentity } from './identity-store';
 import { postgresIngest } from './ingest-store';
 import { PgAgreements, PgJudgements } from './agreement-store';
 import { PgTasks } from './task-store';
+import { postgresIncidentStores } from './incident-store';
+import { PgReports } from './report-store';
+import { PgLandOptions } from './land-store';
+import { PgForce } from './force-store';
 import { PgAlerts } from './alert-store';
+import { PgLog } from './log-store';
+import { PgEvidence } from './evidence-store';
 
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 10). The change feed holds one more for LISTEN. */
@@ -87,7 +93,13 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       agreements: new PgAgreements(pool),
       judgements: new PgJudgements(pool),
       tasks: new PgTasks(pool),
+      reports: new PgReports(pool),
+      landOptions: new PgLandOptions(pool),
       alerts: new PgAlerts(pool),
+      ...postgresIncidentStores(pool),
+      force: new PgForce(pool),
+      log: new PgLog(pool),
+      evidence: new PgEvidence(pool),
       async close() {
         await changes.close();
         await pool.end();

@@ -2,6 +2,9 @@ import { SqliteAudit, SqliteIdentity } from './identity-store';
 import { sqliteIngest } from './ingest-store';
 import { SqliteAgreements, SqliteJudgements } from './agreement-store';
 import { SqliteTasks } from './task-store';
+import { sqliteIncidentStores } from './incident-store';
+import { SqliteReports } from './report-store';
+import { SqliteLandOptions } from './land-store';
 import { SqliteForce } from './force-store';
 import { SqliteAlerts } from './alert-store';
 import { SqliteLog } from './log-store';
@@ -306,7 +309,10 @@ export function openSqliteStore(file: string): Store {
     agreements: new SqliteAgreements(db),
     judgements: new SqliteJudgements(db),
     tasks: new SqliteTasks(db, changes),
+    reports: new SqliteReports(db),
+    landOptions: new SqliteLandOptions(db),
     alerts: new SqliteAlerts(db, changes),
+    ...sqliteIncidentStores(db, changes),
     force: new SqliteForce(db),
     log: new SqliteLog(db),
     evidence: new SqliteEvidence(db, changes, evidenceDirOf(file)),
