@@ -20,6 +20,7 @@ import { testUser } from '../support/auth';
 import { buildWeb, CHROMIUM, haveChromium, launchChromium, logInThroughPage } from '../support/browser';
 import { eventually } from '../support/cot';
 import { observationInput } from '../support/factories';
+import { jpeg } from '../fixtures/evidence/jpeg';
 
 describe.skipIf(!haveChromium)(haveChromium ? 'verification in two browsers: two nations, one finding' : `browser tests skipped: Chromium not found at ${CHROMIUM}`, () => {
   let dir: string;
@@ -101,6 +102,10 @@ describe.skipIf(!haveChromium)(haveChromium ? 'verification in two browsers: two
     await fra.locator('textarea[name="rationale"]').fill('Three posts, consistent craters; fire from the east.');
     await fra.getByTestId('action-submit').click();
     await fra.getByTestId('incident-state').filter({ hasText: 'Findings drafted' }).waitFor({ timeout: 10_000 });
+    // A photo taken far from the impacts, attached from the page: stored by hash, its place flagged.
+    await fra.getByTestId('evidence-file').setInputFiles({ name: 'crater.jpg', mimeType: 'image/jpeg', buffer: jpeg({ make: 'Test', model: 'Cam', dateTimeOriginal: '2026:11:25 06:00:00', offsetTimeOriginal: '+00:00', gps: { lat: 50.45, lon: 30.52 } }, 'verification') });
+    await fra.getByTestId('evidence').getByText('crater.jpg').waitFor({ timeout: 10_000 });
+    expect(await fra.getByTestId('evidence').textContent()).toContain('place disagrees');
     // The page says why she may not confirm her own findings.
     expect(await fra.getByTestId('action-review').count()).toBe(0);
     expect(await fra.getByTestId('refused-review').textContent()).toMatch(/second analyst/);

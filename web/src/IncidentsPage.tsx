@@ -4,6 +4,7 @@ import { formatUtc } from './format';
 import { useLoaded } from './hooks';
 import { age, getIncident, listIncidents, OPEN_STATES, STATE_LABELS, transition, type AssessmentDraft, type Incident, type IncidentAction, type IncidentHeader } from './incidents';
 import { IncidentMap } from './IncidentMap';
+import { EvidenceSection } from './EvidenceSection';
 import { kindLabel } from './kinds';
 import type { BaseMap } from './geo';
 import type { PageProps } from './pages';
@@ -221,6 +222,7 @@ function IncidentView({ id }: { id: string }) {
           </ul>
         </section>
       )}
+      <EvidenceSection incident={incident} />
       <section aria-labelledby="history-title">
         <h3 id="history-title">Decisions</h3>
         <ol className="timeline" data-testid="history">
