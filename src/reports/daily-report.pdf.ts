@@ -1,18 +1,12 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import PDFDocument from 'pdfkit';
+import { pdfDocument } from './pdf-document';
 import type { SpotReport } from './spot-report';
 import { dayMarks, MAP_H, MAP_LEGEND, oblastOutlines } from './day-map';
 import { VIOLATION_CATEGORIES, type AreaCounts, type DailyReport, type PlaceLine, type WeaponLine } from '../domain/daily-report';
 
 /*
- * The daily report as a PDF: DejaVu Sans embedded (from the dejavu-fonts-ttf package, so every
- * clone has it) so Ukrainian and Russian names render and stay extractable as text; the trend
- * chart drawn as vector paths. The document's dates come from the report, not the clock, so the
- * same report gives the same figures.
+ * The daily report as a PDF (fonts: see pdf-document.ts); the map and the trend chart drawn as
+ * vector paths. The document's dates come from the report, not the clock.
  */
-const require = createRequire(import.meta.url);
-const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 const SHORT: Record<(typeof VIOLATION_CATEGORIES)[number], string> = {
   explosion_impact: 'Impact',
   explosion_airburst: 'Airburst',
@@ -29,16 +23,7 @@ const where = (l: { place: string | null; oblast: string | null; sector: string 
   [l.place, l.oblast ?? 'outside Ukraine', l.sector ? `sector ${l.sector}` : null].filter(Boolean).join(', ');
 
 export async function dailyReportPdf(r: DailyReport, cites?: { treeSize: number; rootHash: string; timestamp: string } | null): Promise<Buffer> {
-  const created = new Date(r.period.to);
-  const doc = new PDFDocument({ size: 'A4', margin: 42, info: { Title: `Daily report ${r.number}`, Creator: 'Truceline', CreationDate: created, ModDate: created } });
-  doc.registerFont('body', join(FONT_DIR, 'DejaVuSans.ttf'));
-  doc.registerFont('bold', join(FONT_DIR, 'DejaVuSans-Bold.ttf'));
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = pdfDocument(`Daily report ${r.number}`, { created: new Date(r.period.to) });
 
   doc.font('bold').fontSize(18).text(`Daily report ${r.number}`);
   doc
@@ -172,15 +157,7 @@ function places(doc: PDFKit.PDFDocument, rows: PlaceLine[]): void {
 
 /** A spot report as PDF, in the daily report's type and layout. */
 export async function spotReportPdf(r: SpotReport): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 42, info: { Title: r.title, Creator: 'Truceline', CreationDate: new Date(r.to), ModDate: new Date(r.to) } });
-  doc.registerFont('body', join(FONT_DIR, 'DejaVuSans.ttf'));
-  doc.registerFont('bold', join(FONT_DIR, 'DejaVuSans-Bold.ttf'));
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = pdfDocument(r.title, { created: new Date(r.to) });
   const words = (s: string) => s.replace(/_/g, ' ');
   doc.font('bold').fontSize(16).text(r.title);
   doc.font('body').fontSize(9).fillColor('#444').text(`Incident ${r.incidentId} · ${words(r.state)} · ${utc(r.from)} to ${utc(r.to)} · label ${r.releasability}`).fillColor('#000');

@@ -1,6 +1,4 @@
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
-import PDFDocument from 'pdfkit';
+import { pdfDocument } from '../reports/pdf-document';
 import { displayName } from '../geo/gazetteer';
 import type { LandCompareResult } from './land.service';
 
@@ -10,23 +8,13 @@ import type { LandCompareResult } from './land.service';
  * has it) is embedded so Ukrainian names render and stay extractable as text.
  */
 
-const require = createRequire(import.meta.url);
-const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 const COLOURS = ['#1f6feb', '#d1242f', '#8250df'];
 const REFERENCE_COLOUR = '#222222';
 
 type Ring = number[][];
 
 export async function landComparisonPdf(result: LandCompareResult, title = 'Land options: comparison'): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: title, Creator: 'Truceline' } });
-  doc.registerFont('body', join(FONT_DIR, 'DejaVuSans.ttf'));
-  doc.registerFont('bold', join(FONT_DIR, 'DejaVuSans-Bold.ttf'));
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = pdfDocument(title, { margin: 40 });
 
   doc.font('bold').fontSize(16).text(title);
   doc.font('body').fontSize(9).fillColor('#555').text(`Reference: ${result.reference.name}. Generated ${new Date().toISOString().slice(0, 16)}Z by Truceline.`);
