@@ -152,6 +152,11 @@ describe.skipIf(!haveChromium)(haveChromium ? 'coordination cell: two nations in
     await pub.goto(`${base}/#/reports`);
     await pub.locator('[data-testid="issued-report"][data-state="published"]').first().waitFor({ timeout: 10_000 });
     expect(await pub.getByTestId('report-draft').count()).toBe(0);
+    // The published report's PDF is there for the public too.
+    const pdfHref = await pub.getByTestId('issued-pdf').first().getAttribute('href');
+    const pdf = await pub.request.get(`${base}${pdfHref}`);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
     await pub.screenshot({ path: join(tmpdir(), 'truceline-reports-public.png') });
     expect(errors).toEqual([]);
   });

@@ -82,6 +82,9 @@ function IssuedReports({ me, date, audience }: { me: Me | null | undefined; date
               <td>
                 <a href={`/api/reports/${r.id}/html`} target="_blank" rel="noreferrer">
                   {r.number}
+                </a>{' '}
+                <a href={`/api/reports/${r.id}/pdf`} target="_blank" rel="noreferrer" className="muted" data-testid="issued-pdf">
+                  PDF
                 </a>
               </td>
               <td>{r.date}</td>
