@@ -1,4 +1,3 @@
-import { SEE_ALL } from '../src/domain/identity';
 /**
  * Store benchmark: `npm run bench -- store [--rows N] [--queries N] [--batch N] [--only sqlite|postgres] [--reuse NAME]`.
  *
@@ -21,6 +20,7 @@ import { SEE_ALL } from '../src/domain/identity';
  * `--reuse NAME` keeps the data (SQLite /tmp/NAME.db, PostgreSQL database NAME) and loads it only
  * when missing, for iterating on queries; without it everything is removed at the end.
  */
+import { SEE_ALL } from '../src/domain/identity';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

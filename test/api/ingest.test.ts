@@ -1,7 +1,7 @@
-import { SEE_ALL } from '../../src/domain/identity';
 /**
  * Partner feeds, the inbox stats of HTTP bodies, and replay after a parser fix.
  */
+import { SEE_ALL } from '../../src/domain/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import type { FastifyInstance } from 'fastify';

@@ -1,9 +1,9 @@
-import { SEE_ALL } from '../../src/domain/identity';
 /**
  * ACLED through the importer into a real store: every row of the real sample counted
  * (received = stored + quarantined), re-imports add nothing, newer versions supersede, export
  * re-imports; the API upload and the CSV export.
  */
+import { SEE_ALL } from '../../src/domain/identity';
 import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

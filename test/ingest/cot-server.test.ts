@@ -1,8 +1,8 @@
-import { SEE_ALL } from '../../src/domain/identity';
 /**
  * The CoT server wired end to end on a real TCP socket: real captures counted per file, an
  * ATAK-like client on the map and receiving observations back, and hostile clients.
  */
+import { SEE_ALL } from '../../src/domain/identity';
 import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,9 +1,9 @@
-import { SEE_ALL } from '../../src/domain/identity';
 /**
  * CoT over TLS (TAK's 8089): client certificates from a throwaway CA, made with the openssl CLI.
  * A certificate whose CN is a Truceline user sends as that user and receives what the user may see;
  * an unknown CN is closed; no certificate fails the handshake.
  */
+import { SEE_ALL } from '../../src/domain/identity';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

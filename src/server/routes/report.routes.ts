@@ -4,7 +4,7 @@ import { canonicalJson, REPORT_AUDIENCES } from '../../domain/daily-report';
 import { NotFoundError } from '../../domain/errors';
 import { dailyReportHtml } from '../../reports/daily-report.html';
 import { dailyReportPdf } from '../../reports/daily-report.pdf';
-import { dailyReport, mayRead } from '../../services/daily-report.service';
+import { AUDIENCE_VISIBILITY, dailyReport, mayRead } from '../../services/daily-report.service';
 import type { Store } from '../../store/repository';
 import { REPORT_STATES } from '../../domain/report-approval';
 import { atomFeed, contentOf, ReportIssuer } from '../../services/report-issue.service';
@@ -74,7 +74,7 @@ export const reportRoutes =
       '/api/reports/feed.atom',
       { config: { permission: 'report.read' }, schema: { summary: 'Atom feed of published public reports', tags: ['reports'] } },
       async (req, reply) => {
-        const published = await issuer.list({ type: 'public' }, { all: false, labels: ['PUBLIC'], relToNation: null, anyRelTo: false }, 'published', 50);
+        const published = await issuer.list({ type: 'public' }, AUDIENCE_VISIBILITY.public, 'published', 50);
         return reply.type('application/atom+xml; charset=utf-8').send(atomFeed(published, `${req.protocol}://${req.host}`));
       },
     );
