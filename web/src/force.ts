@@ -3,6 +3,7 @@ import type { FeatureCollection, Point } from 'geojson';
 // Wire types from the server's domain modules (type-only: nothing of them is bundled).
 import type { Commitment, CommitmentDocument, Fate } from '../../src/domain/commitments';
 import type { Capability, GenerationRow, LeadNation, Pledge, PledgeStatus, Unit } from '../../src/domain/force';
+import type { UnitFeatureProps } from '../../src/services/force.service';
 import { request } from './api';
 
 export type { Capability, GenerationRow, PledgeStatus };
@@ -40,22 +41,8 @@ export interface NationRecord {
   units: UnitView[];
 }
 
-export interface UnitProps {
-  unitId: string;
-  name: string;
-  nation: string;
-  sidc: string;
-  echelon: string;
-  size: number;
-  capability: string;
-  source: 'tak' | 'deployment';
-  place: string;
-  deploymentId: string | null;
-  flagged: boolean;
-  reasons: string[];
-  distanceToLineM: number | null;
-  at: string;
-}
+/** A unit on the map, as GET /api/force/map answers it (the server's type; nothing of it is bundled). */
+export type UnitProps = UnitFeatureProps;
 export type UnitCollection = FeatureCollection<Point, UnitProps>;
 
 export const STATUS_LABELS: Record<PledgeStatus, string> = {
