@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { SqliteStoreFeed } from './store-feed';
 import { ConflictError } from '../../domain/errors';
 import { pendingNations } from '../../domain/guarantee';
 import { SEE_ALL, type Visibility } from '../../domain/identity';
@@ -33,13 +34,6 @@ import {
   type StoredCriteria,
 } from '../alert-repository';
 
-/** What the alerts need of SQLite's in-process change feed (constructed in openSqliteStore). */
-export interface SqliteAlertFeed {
-  /** Inside the writing transaction: the change is recorded if and only if it commits. */
-  record(entity: ChangeEvent['entity'], op: ChangeEvent['op'], id: string, at: string): ChangeEvent;
-  /** After the commit. */
-  emit(events: ChangeEvent[]): void;
-}
 
 /** `?1, ?2, ...` placeholders bound by number, so one value may appear twice in a statement. */
 const n = (i: number) => `?${i}`;
@@ -62,7 +56,7 @@ export class SqliteAlerts implements AlertRepository {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly feed: SqliteAlertFeed,
+    private readonly feed: SqliteStoreFeed,
   ) {
     this.coalesceTarget = db.prepare(COALESCE_TARGET_SQL(n));
     this.insertAlert = db.prepare(`INSERT INTO alerts (${ALERT_INSERT_COLUMNS}) VALUES (${inList(20)}) ON CONFLICT DO NOTHING`);

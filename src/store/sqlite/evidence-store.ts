@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { SqliteStoreFeed } from './store-feed';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,13 +38,6 @@ import {
 } from '../evidence-repository';
 import type { ChangeEvent, Page } from '../repository';
 
-/** What evidence needs of SQLite's in-process change feed (constructed in openSqliteStore). */
-export interface SqliteEvidenceFeed {
-  /** Inside the writing transaction: the change is recorded if and only if it commits. */
-  record(entity: ChangeEvent['entity'], op: ChangeEvent['op'], id: string, at: string): ChangeEvent;
-  /** After the commit. */
-  emit(events: ChangeEvent[]): void;
-}
 
 /**
  * Where a database file keeps its evidence bytes: a folder beside it named like SQLite's own
@@ -76,7 +70,7 @@ export class SqliteEvidence implements EvidenceRepository {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly feed: SqliteEvidenceFeed,
+    private readonly feed: SqliteStoreFeed,
     private readonly dir: string,
   ) {
     this.insertContent = db.prepare(`INSERT INTO evidence (${CONTENT_COLUMNS}) VALUES (?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`);

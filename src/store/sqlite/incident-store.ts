@@ -1,14 +1,8 @@
 import type Database from 'better-sqlite3';
+import type { SqliteStoreFeed } from './store-feed';
 import type { ChangeEvent } from '../repository';
 import { SqlAllegations, SqlIncidents, type Sql, type SqlDriver, type SqlStep } from '../incident-repository';
 
-/** What the incidents need of SQLite's in-process change feed (constructed in openSqliteStore). */
-export interface SqliteIncidentFeed {
-  /** Inside the writing transaction: the change is recorded if and only if it commits. */
-  record(entity: ChangeEvent['entity'], op: ChangeEvent['op'], id: string, at: string): ChangeEvent;
-  /** After the commit. */
-  emit(events: ChangeEvent[]): void;
-}
 
 const STATEMENT_CACHE = 256;
 
@@ -22,7 +16,7 @@ class SqliteDriver implements SqlDriver {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly feed: SqliteIncidentFeed,
+    private readonly feed: SqliteStoreFeed,
   ) {}
 
   async read<T>(gen: () => Sql<T>): Promise<T> {
@@ -70,7 +64,7 @@ class SqliteDriver implements SqlDriver {
 }
 
 /** Incidents and allegations on one SQLite database. */
-export function sqliteIncidentStores(db: Database.Database, feed: SqliteIncidentFeed): { incidents: SqlIncidents; allegations: SqlAllegations } {
+export function sqliteIncidentStores(db: Database.Database, feed: SqliteStoreFeed): { incidents: SqlIncidents; allegations: SqlAllegations } {
   const driver = new SqliteDriver(db, feed);
   return { incidents: new SqlIncidents(driver), allegations: new SqlAllegations(driver) };
 }

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
+import type { SqliteStoreFeed } from './store-feed';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import { SEE_ALL, type Visibility } from '../../domain/identity';
 import type { NewTask, Task } from '../../domain/task';
 import { visibilityClause } from '../releasability-sql';
-import type { ChangeEvent, Page } from '../repository';
+import type { Page } from '../repository';
 import {
   TASK_COLUMNS,
   historiesOf,
@@ -18,13 +19,6 @@ import {
   type TaskTransitionWrite,
 } from '../task-repository';
 
-/** What the tasks need of SQLite's in-process change feed (constructed in openSqliteStore). */
-export interface SqliteTaskFeed {
-  /** Inside the writing transaction: the change is recorded if and only if it commits. */
-  record(entity: ChangeEvent['entity'], op: ChangeEvent['op'], id: string, at: string): ChangeEvent;
-  /** After the commit. */
-  emit(events: ChangeEvent[]): void;
-}
 
 /** Tasks in SQLite. A page's histories come in one query: its ids (at most the page size) stay far below SQLite's 32,766 host parameters. */
 export class SqliteTasks implements TaskRepository {
@@ -35,7 +29,7 @@ export class SqliteTasks implements TaskRepository {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly feed: SqliteTaskFeed,
+    private readonly feed: SqliteStoreFeed,
   ) {
     this.insertTask = db.prepare(
       `INSERT INTO tasks (id, kind, state, version, releasability, assignee_nation, incident_id, created_at_ms, updated_at, doc)
