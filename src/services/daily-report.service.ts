@@ -31,6 +31,13 @@ function oblastName(lon: number, lat: number): string | null {
   const o = oblastAt(lon, lat);
   return o ? (o.nameUk && o.nameUk !== o.nameEn ? `${o.nameEn} (${o.nameUk})` : o.nameEn) : null;
 }
+/**
+ * "12 km W of Kupiansk (Куп'янськ)", "in Avdiivka (Авдіївка)": the nearest settlement of at least
+ * 1,000 people within 60 km, in English with the Ukrainian beside it where the gazetteer has it.
+ */
+function placeName(lon: number, lat: number): string | null {
+  return bundledGazetteer().nearest(lon, lat, { minPopulation: 1000, maxKm: 60 })?.text ?? null;
+}
 /** Kinds the report lists one by one (the others are only counted): these get a place name. */
 const PLACED_KINDS = new Set(['weapon_sighting', 'access_restriction', 'casualty', 'damage']);
 
@@ -49,7 +56,7 @@ export async function dailyReport(store: Store, date: string, audience: ReportAu
     count: o.count,
     sector: o.sector,
     oblast: oblastName(o.location.lon, o.location.lat),
-    place: PLACED_KINDS.has(o.kind) ? (bundledGazetteer().nearest(o.location.lon, o.location.lat, { minPopulation: 1000, maxKm: 60 })?.text ?? null) : null,
+    place: PLACED_KINDS.has(o.kind) ? placeName(o.location.lon, o.location.lat) : null,
     sourceKind: o.source.kind,
     lat: o.location.lat,
     lon: o.location.lon,
@@ -91,7 +98,7 @@ async function verifiedIn(store: Store, visibility: Visibility, from: number, to
         rationale: a.rationale,
         reviewedAt: a.reviewedBy!.at,
         observationCount: i.observationCount,
-        place: i.centroid ? (bundledGazetteer().nearest(i.centroid.lon, i.centroid.lat, { minPopulation: 1000, maxKm: 60 })?.text ?? null) : null,
+        place: i.centroid ? placeName(i.centroid.lon, i.centroid.lat) : null,
       });
     }
     // Sorted by last change, newest first: once a page ends before the period, older pages cannot hold verdicts in it.

@@ -65,8 +65,8 @@ type Json = {
   observationIds: string[];
   violations: { total: Record<string, number>; previousTotal: Record<string, number>; bySector: { area: string; current: Record<string, number>; change: number }[] };
   otherSources: { sourceKind: string; total: number }[];
-  restrictions: { notes: string }[];
-  casualties: unknown[];
+  restrictions: { notes: string; place: string | null }[];
+  casualties: { place: string | null }[];
   trend: { day: string; sector: string; total: number }[];
 };
 
@@ -94,6 +94,9 @@ describe('daily report', () => {
     expect(r.otherSources).toEqual([{ sourceKind: 'partner', total: 7 }]);
     expect(r.restrictions.map((x) => x.notes)).toEqual(['Patrol stopped at a checkpoint near the bridge (Патруль зупинено біля мосту)']);
     expect(r.casualties).toHaveLength(1);
+    // Places in English with the Ukrainian in brackets: the restriction is 1-2 km from Kupiansk.
+    expect(r.restrictions[0]!.place).toMatch(/^\d\.\d km [NESW]{1,2} of Kupiansk \(Куп'янськ\)$/);
+    expect(r.casualties[0]!.place).toMatch(/^(in |\d+(\.\d)? km [NESW]{1,2} of )[A-Z][a-z' -]+ \([\u0400-\u04ff' -]+\)$/);
     expect(r.trend.reduce((n, x) => n + x.total, 0)).toBe(15); // 9 now + 6 before, own sources, cell labels
   });
 
@@ -119,6 +122,7 @@ describe('daily report', () => {
     const html = await get(`/api/reports/daily/${DATE}?audience=public&format=html`);
     expect(html.headers['content-type']).toMatch(/text\/html/);
     expect(html.body).toContain('Daily report 069/2026');
+    expect(html.body).toContain('Kupiansk (Куп&#39;янськ)');
     expect(html.body).toContain('<svg');
     expect(html.body).not.toContain('<script');
   });
@@ -183,6 +187,8 @@ describe('daily report', () => {
     const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
     expect(text).toContain('Daily report 069/2026');
     expect(text).toContain('Патруль зупинено біля мосту');
+    expect(text).toContain("of Kupiansk (Куп'янськ)");
+    expect(text).not.toContain('()');
     expect(text).toMatch(/In all: 9 \(previous period 6, \+3\)/);
     execFileSync('pdftoppm', ['-png', '-r', '50', file, join(dir, 'page')]);
     const pages = readdirSync(dir).filter((f) => f.endsWith('.png'));

@@ -19,7 +19,7 @@ function landStyle(): Style {
   const role = (r: string) => ['==', ['get', 'role'], r];
   return {
     ...base,
-    sources: { base: base.sources.base, land: { type: 'geojson', data: EMPTY, attribution: 'Lines and areas as supplied (e.g. DeepStateMap) · settlements: GeoNames CC BY 4.0' } },
+    sources: { base: base.sources.base, land: { type: 'geojson', data: EMPTY, attribution: 'Lines and areas as supplied (e.g. DeepStateMap) · settlements: GeoNames CC BY 4.0, © OpenStreetMap contributors (ODbL)' } },
     layers: [
       ...base.layers.filter((l) => keep.has(l.id)),
       { id: 'land-reference-area', type: 'fill', source: 'land', filter: role('reference-area'), paint: { 'fill-color': '#8899aa', 'fill-opacity': 0.25 } },
