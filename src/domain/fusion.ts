@@ -1,3 +1,4 @@
+import { coversTime, type TimeRanges } from './time-ranges';
 import { z } from 'zod';
 import { ConflictError, InvalidInputError } from './errors';
 import { INCIDENT_KINDS, INCIDENT_KIND_OF, observationSpan, type IncidentKind, type IncidentState } from './incident';
@@ -283,13 +284,16 @@ export class FusionIndex {
 
   /**
    * Forgets the incidents of a kind whose last observation is before `beforeMs`, and that kind's
-   * buckets ending before it: after this the index matches observations of that kind made at
-   * `beforeMs` + T or later, as before.
+   * buckets ending before it, except those within `keep` (the window a late batch is working in):
+   * after this the index matches observations of that kind made at `beforeMs` + T or later, and
+   * within `keep`, as before.
    */
-  prune(kind: IncidentKind, beforeMs: number): void {
-    for (const e of [...this.entries.values()]) if (e.kind === kind && e.lastMs < beforeMs) this.remove(e.id);
+  prune(kind: IncidentKind, beforeMs: number, keep: TimeRanges = []): void {
+    for (const e of [...this.entries.values()]) if (e.kind === kind && e.lastMs < beforeMs && !coversTime(keep, e.lastMs)) this.remove(e.id);
     const prefix = `${kind}|`;
-    for (const [key, b] of this.buckets) if (key.startsWith(prefix) && b.endMs < beforeMs) this.buckets.delete(key);
+    const { tMs } = this.geometry(kind);
+    const kept = (endMs: number) => keep.some(([a, b]) => a < endMs && b > endMs - tMs);
+    for (const [key, b] of this.buckets) if (key.startsWith(prefix) && b.endMs < beforeMs && !kept(b.endMs)) this.buckets.delete(key);
   }
 }
 

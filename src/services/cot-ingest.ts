@@ -198,10 +198,15 @@ export class CotIngest implements CotSink {
     this.draining = true;
     try {
       while (this.outQueue.length) {
-        for (const id of this.outQueue.splice(0, 256)) {
-          if (id.startsWith('cot:')) continue; // from TAK itself (CoT ids, see map.ts): never sent back, not even read
-          // Read once with every label, then filtered per client below (the fan-out's releasability).
-          const o = await this.store.observations.get(id, SEE_ALL);
+        const slice = this.outQueue.splice(0, 256);
+        // Nobody connected: nothing to read (a client that connects later gets what comes after).
+        if (this.subscribers.size === 0) continue;
+        // From TAK itself (CoT ids, see map.ts): never sent back, not even read.
+        const ids = slice.filter((id) => !id.startsWith('cot:'));
+        // Read once with every label, then filtered per client below (the fan-out's releasability).
+        const found = ids.length ? await this.store.observations.getMany(ids, SEE_ALL) : new Map<string, Observation>();
+        for (const id of ids) {
+          const o = found.get(id);
           if (!this.outgoing(o)) continue;
           let xml: string | undefined;
           for (const [send, visibility] of this.subscribers) if (canSee(visibility, o.releasability)) send((xml ??= observationToCot(o)));

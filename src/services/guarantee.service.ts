@@ -314,7 +314,8 @@ export class GuaranteeService {
       for (const id of ids) this.waiting.delete(id);
       return;
     }
-    const observations = (await Promise.all(ids.map((id) => this.store.observations.get(id, SEE_ALL)))).filter((o): o is Observation => o !== undefined);
+    const byId = await this.store.observations.getMany(ids, SEE_ALL);
+    const observations = [...new Set(ids)].flatMap((id) => byId.get(id) ?? []);
     const judged = await this.store.judgements.latestFor(observations.map((o) => o.id));
     const now = Date.now();
     const matches: { match: TriggerMatch; observation: Observation }[] = [];

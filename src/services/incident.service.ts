@@ -1,3 +1,4 @@
+import { coversTime, earliest, missingRanges, rangesFrom, withRange, type TimeRanges } from '../domain/time-ranges';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { v7 as uuidv7 } from 'uuid';
@@ -175,11 +176,13 @@ export class IncidentService {
   private readonly index: FusionIndex;
   private readonly tasks: TaskService;
   /**
-   * Per incident kind, the range of last-observation times within which the index holds every
+   * Per incident kind, the ranges of last-observation times within which the index holds every
    * editable incident of the store (and those this process opened since). Nothing for a kind:
    * none loaded yet.
    */
-  private readonly loaded = new Map<IncidentKind, { from: number; to: number }>();
+  private readonly loaded = new Map<IncidentKind, TimeRanges>();
+  /** The ranges the batch being fused asked for, per kind: kept by the next prune. */
+  private working = new Map<IncidentKind, TimeRanges>();
   private newestMs = 0;
   private queue: { seq: number; id: string }[] = [];
   private relabelled = new Set<string>();
@@ -286,12 +289,12 @@ export class IncidentService {
     const w = this.params.windows[kind];
     const from = tMin - w.minutes * 60_000;
     const to = tMax + (w.minutes + w.maxSpanMinutes) * 60_000;
-    const have = this.loaded.get(kind);
-    const missing: [number, number][] = !have ? [[from, to]] : [...(from < have.from ? [[from, have.from] as [number, number]] : []), ...(to > have.to ? [[have.to, to] as [number, number]] : [])];
-    for (const [a, b] of missing) {
-      for (const f of await this.store.incidents.forFusion(a, Math.min(b, Number.MAX_SAFE_INTEGER), kind)) if (!this.index.has(f.id)) this.index.add(f.id, f.kind, f.points);
+    const have = this.loaded.get(kind) ?? [];
+    this.working.set(kind, withRange(this.working.get(kind) ?? [], from, to));
+    for (const [a, b] of missingRanges(have, from, to)) {
+      for (const f of await this.store.incidents.forFusion(a, Math.min(b, Number.MAX_SAFE_INTEGER), kind, this.index)) if (!this.index.has(f.id)) this.index.add(f.id, f.kind, f.points);
     }
-    this.loaded.set(kind, { from: Math.min(from, have?.from ?? from), to: Math.max(to, have?.to ?? to) });
+    this.loaded.set(kind, withRange(have, from, to));
   }
 
   /**
@@ -300,13 +303,17 @@ export class IncidentService {
    * A later observation older than that has its incidents loaded again from the store.
    */
   private prune(): void {
+    const working = this.working;
+    this.working = new Map();
     for (const [kind, range] of this.loaded) {
       const w = this.params.windows[kind];
       const before = this.newestMs - this.params.keepHours * HOUR_MS - w.minutes * 60_000;
       // Not for every batch: the scan is over the whole index.
-      if (before - range.from < w.minutes * 60_000) continue;
-      this.index.prune(kind, before);
-      this.loaded.set(kind, { from: before, to: Math.max(range.to, before) });
+      if (before - (earliest(range) ?? before) < w.minutes * 60_000) continue;
+      // What the last batch worked in stays (a late batch's neighbours are the next one's).
+      const keep = working.get(kind) ?? [];
+      this.index.prune(kind, before, keep);
+      this.loaded.set(kind, keep.reduce<TimeRanges>((r, [a, b]) => withRange(r, a, b), rangesFrom(range, before)));
     }
   }
 
@@ -396,7 +403,7 @@ export class IncidentService {
   private async reindex(incident: Pick<Incident, 'id' | 'kind' | 'state' | 'lastObservedAt'>): Promise<void> {
     const range = this.loaded.get(incident.kind);
     const last = Date.parse(incident.lastObservedAt);
-    if (!isEditable(incident.state) || !range || last < range.from || last >= range.to) {
+    if (!isEditable(incident.state) || !range || !coversTime(range, last)) {
       this.index.remove(incident.id);
       return;
     }

@@ -144,14 +144,16 @@ export interface IncidentRepository {
   fuse(batch: FusionBatch): Promise<FusionResult>;
   /** The change-feed position fusion has reached. */
   fusionCursor(): Promise<number>;
-  /** Editable incidents (of a kind) whose last observation is in [fromMs, toMs), with their observations' places and times. */
-  forFusion(fromMs: number, toMs: number, kind?: IncidentKind): Promise<FusionIncident[]>;
+  /** Editable incidents (of a kind) whose last observation is in [fromMs, toMs), with their observations' places and times; those `known` holds are left out. */
+  forFusion(fromMs: number, toMs: number, kind?: IncidentKind, known?: { has(id: string): boolean }): Promise<FusionIncident[]>;
   /** The observations with these ids (every label: fusion reads as the system), in no particular order; unknown ids are left out. */
   observationDocs(ids: readonly string[]): Promise<Observation[]>;
   /** Observations in no incident, from these sources, in (observedAt, id) order after the key given. */
   unassigned(q: { sourceKinds: readonly string[]; after?: { t: number; id: string }; limit: number }): Promise<Observation[]>;
   /** undefined both for an unknown id and for an incident not released to the reader. */
   get(id: string, visibility: Visibility): Promise<Incident | undefined>;
+  /** Those of `ids` released to the reader, by id (the transparency log reads a batch of changes at once). */
+  getMany(ids: readonly string[], visibility: Visibility): Promise<Map<string, Incident>>;
   list(q: IncidentQuery): Promise<Page<IncidentHeader>>;
   /** The incident's observations released to the reader, in time order. */
   members(id: string, visibility: Visibility): Promise<MemberObservation[]>;
@@ -479,19 +481,26 @@ export function* fusionCursorTx(): Sql<number> {
   return Number(rows[0]?.seq ?? 0);
 }
 
-export function* forFusionTx(fromMs: number, toMs: number, kind?: IncidentKind): Sql<FusionIncident[]> {
-  const rows = yield* all<{ id: string; kind: IncidentKind; observation_id: string; obs_kind: Observation['kind']; observed_ms: number; until_ms: number; lon: number; lat: number; accuracy_m: number }>(
-    `SELECT i.id, i.kind, m.observation_id, m.kind AS obs_kind, m.observed_ms, m.until_ms, m.lon, m.lat, m.accuracy_m
-     FROM incidents i JOIN incident_observations m ON m.incident_id = i.id
-     WHERE i.last_ms >= ? AND i.last_ms < ? AND i.state IN (${marks(EDITABLE_STATES.length)})${kind ? ' AND i.kind = ?' : ''}
-     ORDER BY i.id, m.observed_ms`,
+export function* forFusionTx(fromMs: number, toMs: number, kind?: IncidentKind, known?: { has(id: string): boolean }): Sql<FusionIncident[]> {
+  // Ids first (the index alone): fusion mostly asks for the window it has just written to, whose
+  // incidents it holds already; only the others are read with their observations.
+  const heads = yield* all<{ id: string; kind: IncidentKind }>(
+    `SELECT id, kind FROM incidents WHERE last_ms >= ? AND last_ms < ? AND state IN (${marks(EDITABLE_STATES.length)})${kind ? ' AND kind = ?' : ''}`,
     [fromMs, toMs, ...EDITABLE_STATES, ...(kind ? [kind] : [])],
   );
+  const wanted = heads.filter((h) => !known?.has(h.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const out = new Map<string, FusionIncident>();
-  for (const r of rows) {
-    let f = out.get(r.id);
-    if (!f) out.set(r.id, (f = { id: r.id, kind: r.kind, points: [] }));
-    f.points.push({ id: r.observation_id, kind: INCIDENT_KIND_OF[r.obs_kind] ?? r.kind, lon: Number(r.lon), lat: Number(r.lat), t0: Number(r.observed_ms), t1: Number(r.until_ms), accuracyM: Number(r.accuracy_m) });
+  for (const h of wanted) out.set(h.id, { id: h.id, kind: h.kind, points: [] });
+  for (const chunk of chunks(wanted.map((h) => h.id), 500)) {
+    const rows = yield* all<{ incident_id: string; observation_id: string; obs_kind: Observation['kind']; observed_ms: number; until_ms: number; lon: number; lat: number; accuracy_m: number }>(
+      `SELECT incident_id, observation_id, kind AS obs_kind, observed_ms, until_ms, lon, lat, accuracy_m
+       FROM incident_observations WHERE incident_id IN (${marks(chunk.length)}) ORDER BY incident_id, observed_ms`,
+      chunk,
+    );
+    for (const r of rows) {
+      const f = out.get(r.incident_id)!;
+      f.points.push({ id: r.observation_id, kind: INCIDENT_KIND_OF[r.obs_kind] ?? f.kind, lon: Number(r.lon), lat: Number(r.lat), t0: Number(r.observed_ms), t1: Number(r.until_ms), accuracyM: Number(r.accuracy_m) });
+    }
   }
   return [...out.values()];
 }
@@ -530,21 +539,58 @@ const visibleWhere = (v: Visibility, column: string, params: unknown[]): string 
 };
 
 export function* loadIncidentTx(id: string, visibility: Visibility): Sql<Incident | undefined> {
-  const params: unknown[] = [id];
-  const visible = visibleWhere(visibility, 'releasability', params);
-  const [row] = yield* all<IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?${visible}`, params);
-  if (!row) return undefined;
-  const header = headerFromRow(row);
-  const observationIds = (yield* all<{ observation_id: string }>('SELECT observation_id FROM incident_observations WHERE incident_id = ? ORDER BY observed_ms, observation_id', [id])).map(
-    (r) => r.observation_id,
-  );
-  const allegationIds = (yield* all<{ id: string }>('SELECT id FROM allegations WHERE incident_id = ? ORDER BY filed_at_ms, id', [id])).map((r) => r.id);
-  const about = [id, ...header.mergedFrom];
-  const taskIds = (yield* all<{ id: string }>(`SELECT id FROM tasks WHERE incident_id IN (${marks(about.length)}) ORDER BY created_at_ms, id`, about)).map((r) => r.id);
-  const history = (yield* all<HistoryRow>('SELECT * FROM incident_history WHERE incident_id = ? ORDER BY version', [id])).map(eventFromRow);
-  // Fusion opens incidents without a history row (one write less per new event): say it here.
-  if (history[0]?.version !== 1) history.unshift({ version: 1, at: header.createdAt, by: header.createdBy, action: 'create', from: null, to: 'received', reason: null, detail: null });
-  return { ...header, observationIds, allegationIds, taskIds, history };
+  return (yield* loadIncidentsTx([id], visibility)).get(id);
+}
+
+/** Whole incidents by id (those released to the reader): five queries per 500 ids, not five per incident. */
+export function* loadIncidentsTx(ids: readonly string[], visibility: Visibility): Sql<Map<string, Incident>> {
+  const out = new Map<string, Incident>();
+  for (const chunk of chunks([...new Set(ids)], 500)) {
+    const params: unknown[] = [...chunk];
+    const visible = visibleWhere(visibility, 'releasability', params);
+    const rows = yield* all<IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (${marks(chunk.length)})${visible}`, params);
+    if (rows.length === 0) continue;
+    const headers = rows.map(headerFromRow);
+    const found = headers.map((h) => h.id);
+    const group = <T>(list: readonly { key: string; value: T }[]): Map<string, T[]> => {
+      const m = new Map<string, T[]>();
+      for (const { key, value } of list) m.set(key, [...(m.get(key) ?? []), value]);
+      return m;
+    };
+    const observationIds = group(
+      (yield* all<{ incident_id: string; observation_id: string }>(
+        `SELECT incident_id, observation_id FROM incident_observations WHERE incident_id IN (${marks(found.length)}) ORDER BY incident_id, observed_ms, observation_id`,
+        found,
+      )).map((r) => ({ key: r.incident_id, value: r.observation_id })),
+    );
+    const allegationIds = group(
+      (yield* all<{ incident_id: string; id: string }>(`SELECT incident_id, id FROM allegations WHERE incident_id IN (${marks(found.length)}) ORDER BY incident_id, filed_at_ms, id`, found)).map((r) => ({
+        key: r.incident_id,
+        value: r.id,
+      })),
+    );
+    // Tasks about an incident include those about the incidents merged into it.
+    const aboutOf = new Map<string, string>();
+    for (const h of headers) for (const a of [h.id, ...h.mergedFrom]) aboutOf.set(a, h.id);
+    const about = [...aboutOf.keys()];
+    const taskIds = new Map<string, string[]>();
+    for (const part of chunks(about, 500)) {
+      for (const r of yield* all<{ incident_id: string; id: string }>(`SELECT incident_id, id FROM tasks WHERE incident_id IN (${marks(part.length)}) ORDER BY created_at_ms, id`, part)) {
+        const owner = aboutOf.get(r.incident_id)!;
+        taskIds.set(owner, [...(taskIds.get(owner) ?? []), r.id]);
+      }
+    }
+    const history = group(
+      (yield* all<HistoryRow>(`SELECT * FROM incident_history WHERE incident_id IN (${marks(found.length)}) ORDER BY incident_id, version`, found)).map((r) => ({ key: r.incident_id, value: eventFromRow(r) })),
+    );
+    for (const header of headers) {
+      const events = history.get(header.id) ?? [];
+      // Fusion opens incidents without a history row (one write less per new event): say it here.
+      if (events[0]?.version !== 1) events.unshift({ version: 1, at: header.createdAt, by: header.createdBy, action: 'create', from: null, to: 'received', reason: null, detail: null });
+      out.set(header.id, { ...header, observationIds: observationIds.get(header.id) ?? [], allegationIds: allegationIds.get(header.id) ?? [], taskIds: taskIds.get(header.id) ?? [], history: events });
+    }
+  }
+  return out;
 }
 
 const SORTS: Record<IncidentQuery['sort'], { order: string; key: (r: IncidentRow) => [string, number, string]; after: string }> = {
@@ -894,8 +940,8 @@ export class SqlIncidents implements IncidentRepository {
   fusionCursor() {
     return this.d.read(() => fusionCursorTx());
   }
-  forFusion(fromMs: number, toMs: number, kind?: IncidentKind) {
-    return this.d.read(() => forFusionTx(fromMs, toMs, kind));
+  forFusion(fromMs: number, toMs: number, kind?: IncidentKind, known?: { has(id: string): boolean }) {
+    return this.d.read(() => forFusionTx(fromMs, toMs, kind, known));
   }
   observationDocs(ids: readonly string[]) {
     return this.d.read(() => observationDocsTx(ids));
@@ -905,6 +951,9 @@ export class SqlIncidents implements IncidentRepository {
   }
   get(id: string, visibility: Visibility) {
     return this.d.read(() => loadIncidentTx(id, visibility));
+  }
+  getMany(ids: readonly string[], visibility: Visibility) {
+    return this.d.read(() => loadIncidentsTx(ids, visibility));
   }
   list(q: IncidentQuery) {
     return this.d.read(() => listIncidentsTx(q));

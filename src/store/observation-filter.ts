@@ -79,6 +79,18 @@ export function byIdWhere(id: string, visibility: ObservationQuery['visibility']
   return { sql: `WHERE id = ${placeholder(1)}${released ? ` AND ${released}` : ''}`, params };
 }
 
+/** Several records by id (at most a few hundred: one parameter each), those released to the reader. */
+export function byIdsWhere(ids: readonly string[], visibility: ObservationQuery['visibility'], placeholder: (index: number) => string): SqlFragment {
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return placeholder(params.length);
+  };
+  const list = ids.map((id) => p(id)).join(', ');
+  const released = visibilityClause(visibility, 'releasability', p);
+  return { sql: `WHERE id IN (${list})${released ? ` AND ${released}` : ''}`, params };
+}
+
 export const pageSelect = (where: string, limitPlaceholder: string): string =>
   `SELECT doc FROM observations ${where} ORDER BY observed_at_ms DESC, id DESC LIMIT ${limitPlaceholder}`;
 

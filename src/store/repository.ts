@@ -62,6 +62,8 @@ export interface ObservationRepository {
   insertMany(items: StoredObservation[]): Promise<InsertOutcome[]>;
   /** undefined both for an unknown id and for a record not released to the reader. */
   get(id: string, visibility: Visibility): Promise<Observation | undefined>;
+  /** Those of `ids` released to the reader, by id (followers of the change feed read a batch at once). */
+  getMany(ids: readonly string[], visibility: Visibility): Promise<Map<string, Observation>>;
   /**
    * Changes who may see a record (the caller audits it). The label is an access decision about
    * the record, not its content: the content hash is unchanged. undefined: unknown or not visible.

@@ -187,7 +187,8 @@ export class SitePublisher {
       this.latestSeq = Math.max(this.latestSeq, events[events.length - 1]!.seq);
       // Sites carry observations to the cell; tasks, alerts and relabels are decided at the cell.
       const carried = (e: (typeof events)[number]) => e.entity === 'observation' && e.op === 'created';
-      const records = await Promise.all(events.map((e) => (carried(e) ? this.store.observations.get(e.id, SEE_ALL) : Promise.resolve(undefined))));
+      const found = await this.store.observations.getMany(events.filter(carried).map((e) => e.id), SEE_ALL);
+      const records = events.map((e) => (carried(e) ? found.get(e.id) : undefined));
       const acks = await Promise.allSettled(
         events.map((e, i): Promise<PubAck | undefined> => {
           const o = records[i];

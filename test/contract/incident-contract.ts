@@ -187,6 +187,8 @@ export function incidentContract(name: string, open: () => Promise<Store>): void
       expect(await ids(nation('GBR'))).toEqual([i1.id]);
       expect(await store.incidents.get(i2.id, nation('GBR'))).toBeUndefined();
       expect(await store.incidents.get(i2.id, nation('FRA'))).toBeDefined();
+      expect([...(await store.incidents.getMany([i1.id, i2.id, i3.id], nation('GBR'))).keys()]).toEqual([i1.id]);
+      expect([...(await store.incidents.getMany([i1.id, i2.id, i3.id], nation('FRA'))).keys()].sort()).toEqual([i1.id, i2.id].sort());
       expect(await store.incidents.members(i2.id, nation('GBR'))).toEqual([]);
     });
 
@@ -267,6 +269,11 @@ export function incidentContract(name: string, open: () => Promise<Store>): void
       expect((await store.incidents.members(survivor.id, SEE_ALL)).find((m) => m.observation.id === b!.id)).toMatchObject({ addedBy: 'user:a', reason: 'same shelling' });
       expect((await store.allegations.get(alleged.id, SEE_ALL))!.incidentId).toBe(survivor.id);
       expect((await changesFor(seq, [survivor.id, other.id, alleged.id])).sort()).toEqual([`allegation:updated:${alleged.id}`, `incident:updated:${other.id}`, `incident:updated:${survivor.id}`].sort());
+      // The batch read (the transparency log's) answers exactly what one read per incident does.
+      const many = await store.incidents.getMany([survivor.id, other.id, `missing-${uuidv7()}`, survivor.id], SEE_ALL);
+      expect([...many.keys()].sort()).toEqual([survivor.id, other.id].sort());
+      expect(many.get(survivor.id)).toEqual(await store.incidents.get(survivor.id, SEE_ALL));
+      expect(many.get(other.id)).toEqual(await store.incidents.get(other.id, SEE_ALL));
     });
 
     it('splits observations off into a new incident, with who and why', async () => {

@@ -392,7 +392,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         for await (const chunk of store.observations.iterate({ visibility, bbox }, 2)) all.push(...chunk.map((o) => o.id));
         expect(all.sort()).toEqual(expected);
         for (const s of items) expect(!!(await store.observations.get(s.observation.id, visibility))).toBe(expected.includes(s.observation.id));
+        // A batch read answers what one read per id answers (unknown ids and repeats included).
+        const many = await store.observations.getMany([...items.map((s) => s.observation.id), 'no-such-id', items[0]!.observation.id], visibility);
+        expect([...many.keys()].sort()).toEqual(expected);
+        for (const id of expected) expect(many.get(id)).toEqual(await store.observations.get(id, visibility));
       }
+      const chunked = Array.from({ length: 1200 }, (_, i) => storedObservation({ location: { lon: lon + 0.02, lat: -60 }, observedAt: new Date(Date.UTC(2026, 9, 2, 0, 0, i)).toISOString() }));
+      await store.observations.insertMany(chunked);
+      const got = await store.observations.getMany(chunked.map((s) => s.observation.id), SEE_ALL);
+      expect(got.size).toBe(1200);
+      expect(got.get(chunked[1100]!.observation.id)).toEqual(chunked[1100]!.observation);
       // The REL TO match is by whole nation code, not a substring of the list.
       const fra = visibilityOf(user('FRA', 'nation'), COALITION_PRESET);
       expect(await store.observations.get(items[4]!.observation.id, fra)).toBeUndefined();

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Observation } from '../../domain/observation';
-import { byIdWhere, observationWhere, pageOf, pageSelect, totalFromPage } from '../observation-filter';
+import { byIdsWhere, byIdWhere, observationWhere, pageOf, pageSelect, totalFromPage } from '../observation-filter';
 import type { Visibility } from '../../domain/identity';
 import type { InsertOutcome, ObservationQuery, ObservationRepository, Page, StoredObservation } from '../repository';
 import { recordChanges } from './change-feed';
@@ -70,6 +70,26 @@ export class PgObservations implements ObservationRepository {
     );
     const row = r.rows[0];
     return row ? (JSON.parse(row.doc) as Observation) : undefined;
+  }
+
+  async getMany(ids: readonly string[], visibility: Visibility): Promise<Map<string, Observation>> {
+    const out = new Map<string, Observation>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const part = unique.slice(i, i + 500);
+      // SEE_ALL (the followers of the change feed): one array parameter, a single prepared plan.
+      const r = visibility.all
+        ? await this.pool.query<{ doc: string }>({ name: 'truceline_obs_get_many', text: 'SELECT doc FROM observations WHERE id = ANY($1::text[])', values: [part] })
+        : await (() => {
+            const where = byIdsWhere(part, visibility, (n) => `$${n}`);
+            return this.pool.query<{ doc: string }>(`SELECT doc FROM observations ${where.sql}`, where.params);
+          })();
+      for (const row of r.rows) {
+        const o = JSON.parse(row.doc) as Observation;
+        out.set(o.id, o);
+      }
+    }
+    return out;
   }
 
   async relabel(id: string, releasability: string, visibility: Visibility): Promise<Observation | undefined> {

@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Observation } from '../../domain/observation';
 import type { Sector } from '../../domain/sector';
-import { byIdWhere, observationWhere, pageOf, pageSelect, totalFromPage } from '../observation-filter';
+import { byIdsWhere, byIdWhere, observationWhere, pageOf, pageSelect, totalFromPage } from '../observation-filter';
 import type { Visibility } from '../../domain/identity';
 import type {
   ChangeEvent,
@@ -53,6 +53,8 @@ function migrate(db: Database.Database): void {
 
 type ObservationRow = { doc: string };
 const byIdWhereSql = (id: string, v: Visibility) => byIdWhere(id, v, () => '?').sql;
+/** Ids per statement in getMany: well below SQLite's parameter limit, and a statement shape that repeats. */
+const GET_MANY_CHUNK = 500;
 const rowToObservation = (r: ObservationRow): Observation => JSON.parse(r.doc) as Observation;
 
 /** In-process feed: SQLite serves one server process per file; scale-out uses PostgreSQL. */
@@ -142,6 +144,19 @@ class SqliteObservations implements ObservationRepository {
   async get(id: string, visibility: Visibility): Promise<Observation | undefined> {
     const row = (visibility.all ? this.byId.get(id) : this.db.prepare(`SELECT doc FROM observations ${byIdWhereSql(id, visibility)}`).get(...byIdWhere(id, visibility, () => '?').params)) as ObservationRow | undefined;
     return row ? rowToObservation(row) : undefined;
+  }
+
+  async getMany(ids: readonly string[], visibility: Visibility): Promise<Map<string, Observation>> {
+    const out = new Map<string, Observation>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += GET_MANY_CHUNK) {
+      const where = byIdsWhere(unique.slice(i, i + GET_MANY_CHUNK), visibility, () => '?');
+      for (const r of this.db.prepare(`SELECT doc FROM observations ${where.sql}`).all(...where.params) as ObservationRow[]) {
+        const o = rowToObservation(r);
+        out.set(o.id, o);
+      }
+    }
+    return out;
   }
 
   async relabel(id: string, releasability: string, visibility: Visibility): Promise<Observation | undefined> {
