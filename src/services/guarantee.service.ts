@@ -116,6 +116,8 @@ export class GuaranteeService {
   private readonly windows = new Map<string, BreachWindow>();
   private windowsFor: TriggerCriteriaSet | undefined;
   private queue: string[] = [];
+  /** Observations the change events carried (this process stored them), until evaluated. */
+  private readonly carried = new Map<string, Observation>();
   private readonly waiting = new Map<string, number>();
   private draining: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -152,6 +154,7 @@ export class GuaranteeService {
     clearInterval(this.sweeper);
     clearTimeout(this.retryTimer);
     this.queue = [];
+    this.carried.clear();
     this.waiting.clear();
     await this.draining;
     await this.sweeping;
@@ -267,6 +270,7 @@ export class GuaranteeService {
   private onChange(e: ChangeEvent): void {
     if (this.stopped || e.entity !== 'observation' || e.op !== 'created') return;
     this.queue.push(e.id);
+    if (e.observation) this.carried.set(e.id, e.observation);
     this.kick();
   }
 
@@ -306,16 +310,23 @@ export class GuaranteeService {
     this.retryTimer.unref();
   }
 
+  /** Done with an observation: evaluated, or nothing to evaluate it against. */
+  private forget(id: string): void {
+    this.waiting.delete(id);
+    this.carried.delete(id);
+  }
+
   private async evaluateBatch(ids: string[]): Promise<void> {
     const [state, { criteria }] = await Promise.all([this.agreements.current(), this.criteria()]);
     if (this.windowsFor !== criteria) await this.seedWindows(criteria);
     // Nothing can trigger without an agreement in force or an enabled criterion: skip the reads.
     if (!state || state.parsed.agreement.status !== 'in_force' || !criteria.criteria.some((c) => c.enabled)) {
-      for (const id of ids) this.waiting.delete(id);
+      for (const id of ids) this.forget(id);
       return;
     }
-    const byId = await this.store.observations.getMany(ids, SEE_ALL);
-    const observations = [...new Set(ids)].flatMap((id) => byId.get(id) ?? []);
+    const unread = ids.filter((id) => !this.carried.has(id));
+    const byId = unread.length ? await this.store.observations.getMany(unread, SEE_ALL) : new Map<string, Observation>();
+    const observations = [...new Set(ids)].flatMap((id) => this.carried.get(id) ?? byId.get(id) ?? []);
     const judged = await this.store.judgements.latestFor(observations.map((o) => o.id));
     const now = Date.now();
     const matches: { match: TriggerMatch; observation: Observation }[] = [];
@@ -334,12 +345,12 @@ export class GuaranteeService {
         // Never judged (an ingest path without a judge): judge it as the ingest would have.
         judgement = this.agreements.judgeWith(state, o);
       }
-      this.waiting.delete(o.id);
+      this.forget(o.id);
       for (const match of this.evaluate(o, judgement, state, criteria)) matches.push({ match, observation: o });
     }
     for (const g of groupMatches(matches)) await this.raise(g.match, Date.parse(g.observation.receivedAt), Date.parse(g.observation.receivedAt), criteria);
     const found = new Set(observations.map((o) => o.id));
-    for (const id of ids) if (!found.has(id)) this.waiting.delete(id);
+    for (const id of ids) if (!found.has(id)) this.forget(id);
     if (this.waiting.size) this.scheduleRetry();
   }
 

@@ -184,7 +184,7 @@ export class IncidentService {
   /** The ranges the batch being fused asked for, per kind: kept by the next prune. */
   private working = new Map<IncidentKind, TimeRanges>();
   private newestMs = 0;
-  private queue: { seq: number; id: string }[] = [];
+  private queue: { seq: number; id: string; observation?: Observation }[] = [];
   private relabelled = new Set<string>();
   private draining: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -239,7 +239,7 @@ export class IncidentService {
 
   private onChange(e: ChangeEvent): void {
     if (this.stopped || e.entity !== 'observation') return;
-    if (e.op === 'created') this.queue.push({ seq: e.seq, id: e.id });
+    if (e.op === 'created') this.queue.push({ seq: e.seq, id: e.id, ...(e.observation ? { observation: e.observation } : {}) });
     else if (e.op === 'relabelled') this.relabelled.add(e.id);
     else return;
     this.kick();
@@ -255,7 +255,9 @@ export class IncidentService {
         const relabelled = [...this.relabelled];
         try {
           if (batch.length) {
-            const found = await this.store.incidents.observationDocs(batch.map((b) => b.id));
+            // Carried by the event where this process stored them; read back otherwise.
+            const unread = batch.filter((b) => !b.observation).map((b) => b.id);
+            const found = [...batch.flatMap((b) => b.observation ?? []), ...(unread.length ? await this.store.incidents.observationDocs(unread) : [])];
             await this.fuseObservations(found, { by: FUSION_ACTOR, cursorSeq: batch[batch.length - 1]!.seq });
             this.queue.splice(0, batch.length);
           }

@@ -158,12 +158,12 @@ export class LiveHub {
     c.client.write(frames);
   }
 
-  private read(entity: ChangeEntity, id: string, fresh: boolean): Promise<LiveRecord | undefined> {
+  private read(entity: ChangeEntity, id: string, fresh: boolean, carried?: LiveRecord): Promise<LiveRecord | undefined> {
     const key = `${entity}:${id}`;
     let p = fresh ? undefined : this.recent.get(key);
     if (!p) {
       const reader = entity === 'observation' ? (i: string) => this.store.observations.get(i, SEE_ALL) : this.readers[entity];
-      p = reader ? reader(id) : Promise.resolve(undefined);
+      p = carried ? Promise.resolve(carried) : reader ? reader(id) : Promise.resolve(undefined);
       p.catch(() => this.recent.delete(key));
       this.recent.delete(key);
       this.recent.set(key, p);
@@ -179,7 +179,7 @@ export class LiveHub {
   private async frame(e: ChangeEvent): Promise<Frame> {
     const key = `${e.entity}:${e.id}`;
     const before = e.op === 'relabelled' ? await this.recent.get(key)?.catch(() => undefined) : undefined;
-    const record = await this.read(e.entity, e.id, e.op !== 'created' || e.entity !== 'observation');
+    const record = await this.read(e.entity, e.id, e.op !== 'created' || e.entity !== 'observation', e.observation);
     const head = `id: ${e.seq}\nevent: ${e.entity}\ndata: `;
     return {
       seq: e.seq,

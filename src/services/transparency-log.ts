@@ -22,6 +22,7 @@ import {
 } from '../domain/merkle';
 import type { Checkpoint, LogEntry, LogKey, NewLogEntry } from '../store/log-repository';
 import type { ChangeEvent, Store } from '../store/repository';
+import type { Observation } from '../domain/observation';
 import { actorLabel } from './auth';
 
 /**
@@ -178,6 +179,8 @@ export interface TransparencyLogOptions {
 }
 
 const DEFAULT_CHUNK = 1000;
+/** At most this many carried observations are held while the log catches up (then it reads them back). */
+const CARRIED_MAX = 50_000;
 
 /**
  * Reads each distinct record of a chunk once: a batch per entity where it has a batch reader (one
@@ -247,6 +250,8 @@ export class TransparencyLog {
   private readonly chunk: number;
   private readonly everyMs: number;
   private readonly log: (msg: string) => void;
+  /** Observations the change events carried, by seq, until appended: not read back from the store. */
+  private readonly carried = new Map<number, Observation>();
 
   constructor(
     private readonly store: Store,
@@ -261,7 +266,10 @@ export class TransparencyLog {
   async start(): Promise<void> {
     this.stopped = false;
     this.signer = await loadLogSigner(this.store, this.opts.keyFile);
-    this.unsubscribe = this.store.changes.subscribe(() => this.kick());
+    this.unsubscribe = this.store.changes.subscribe((e) => {
+      if (e.observation && this.carried.size < CARRIED_MAX) this.carried.set(e.seq, e.observation);
+      this.kick();
+    });
     this.kick();
     // Ticks often, decides by the latest checkpoint's age: restarts and other processes count.
     // Each tick also retries appending, should a failed append have no later change to wake it.
@@ -318,9 +326,14 @@ export class TransparencyLog {
       const changes = await this.store.changes.since(position, this.chunk);
       if (changes.length === 0 || this.stopped) return;
       const logged = changes.filter((c) => logReaderFor(c.entity));
-      const records = await readRecords(this.store, logged);
-      const entries = logged.map((c) => logEntryOf(c, records.get(`${c.entity}\u0000${c.id}`)));
-      await this.store.log.append(entries, changes[changes.length - 1]!.seq);
+      const records = await readRecords(
+        this.store,
+        logged.filter((c) => !this.carried.has(c.seq)),
+      );
+      const entries = logged.map((c) => logEntryOf(c, this.carried.get(c.seq) ?? records.get(`${c.entity}\u0000${c.id}`)));
+      const through = changes[changes.length - 1]!.seq;
+      await this.store.log.append(entries, through);
+      for (const seq of this.carried.keys()) if (seq <= through) this.carried.delete(seq);
       if (changes.length < this.chunk) return;
     }
   }

@@ -135,6 +135,12 @@ export interface ChangeEvent {
   id: string;
   /** Commit time (ISO 8601). */
   at: string;
+  /**
+   * A created observation as stored, on events delivered in the process that stored it (SQLite):
+   * followers of the feed use it instead of reading it back. Absent on events read from the store
+   * or from another process; never serialised.
+   */
+  observation?: Observation;
 }
 
 /**

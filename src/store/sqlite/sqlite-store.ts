@@ -127,7 +127,7 @@ class SqliteObservations implements ObservationRepository {
           JSON.stringify(o),
         );
         if (r.changes === 1) {
-          events.push(this.feed.record('observation', 'created', o.id, at));
+          events.push({ ...this.feed.record('observation', 'created', o.id, at), observation: o });
           return 'created';
         }
         return this.hashOf.get(o.id) === contentHash ? 'duplicate' : 'conflict';
