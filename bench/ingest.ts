@@ -143,18 +143,18 @@ async function httpRound(server: Server, observations: Observation[]): Promise<n
   return observations.length / ((performance.now() - started) / 1000);
 }
 
+/** Spread in time and place as the HTTP observations are (half a second apart over a 2 x 3 degree box), not 1,000 a second on one spot. */
 function markerFrame(uid: string, i: number, t0: number): string {
-  const t = new Date(t0 + i).toISOString();
-  const stale = new Date(t0 + i + 3600_000).toISOString();
+  const t = new Date(t0 + i * 500).toISOString();
+  const stale = new Date(t0 + i * 500 + 3600_000).toISOString();
   return (
     `<event version="2.0" uid="${uid}" type="a-h-G" how="h-g-i-g-o" time="${t}" start="${t}" stale="${stale}">` +
-    `<point lat="${47.4 + (i % 2000) / 1000}" lon="${35.8 + (i % 3000) / 1000}" hae="0" ce="25" le="10"/>` +
+    `<point lat="${47.4 + ((i * 7919) % 20000) / 10000}" lon="${35.8 + ((i * 104729) % 30000) / 10000}" hae="0" ce="25" le="10"/>` +
     `<detail><contact callsign="Spot ${i}"/><remarks>Two impacts, artillery, from the north-east</remarks><link uid="ANDROID-bench" relation="p-p" type="a-f-G-U-C" parent_callsign="Bench"/></detail></event>\n`
   );
 }
 
-async function cotRound(server: Server, n: number): Promise<number> {
-  const t0 = Date.now() - 7200_000;
+async function cotRound(server: Server, n: number, t0: number): Promise<number> {
   const prefix = uuidv7();
   const data = Buffer.from(Array.from({ length: n }, (_, i) => markerFrame(`bench-${prefix}-${i}`, i, t0)).join(''));
   const before = (await server.stats()).cot;
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
       const observations = makeObservations(HTTP_N, Date.UTC(2026, 10, 13) + r * 86_400_000);
       rounds.http.push(await httpRound(server, observations));
       rounds.raw.push(rawRound(observations));
-      rounds.cot.push(await cotRound(server, COT_N));
+      rounds.cot.push(await cotRound(server, COT_N, Date.UTC(2026, 10, 10) + r * 86_400_000));
       info(`round ${r + 1}: http ${round(rounds.http[r]!)}/s, raw ${round(rounds.raw[r]!)}/s, cot ${round(rounds.cot[r]!)}/s`);
     }
   } finally {

@@ -7,6 +7,11 @@ import { CotFramer, type FramerRecord } from './framer';
 /** Content type of a raw CoT frame in the inbox; a rejected region adds `; rejected=<kind>`. */
 export const COT_CONTENT_TYPE = 'application/cot+xml';
 
+/** Frames parsed and ingested at once per connection, at most: the HTTP route's batch size. */
+const SETTLE_BATCH = 1000;
+/** Frames stored but not yet settled beyond which a connection is not read from (back-pressure). */
+const SETTLE_BACKLOG = 5000;
+
 export interface CotRawItem {
   id: string;
   body: Buffer;
@@ -224,24 +229,54 @@ export class CotServer {
       }
     };
 
+    // Raw first: each chunk's frames are stored before the socket reads on (nothing received is
+    // lost). Parsing and ingest then take whatever has been stored meanwhile, up to SETTLE_BATCH
+    // at once: under a flood the batches grow to the HTTP route's size instead of one TCP read's
+    // (~130 frames), and every follower of the change feed works per batch.
+    const stored: { raw: CotRawItem; record: FramerRecord; receivedAt: string }[] = [];
+    let storing = 0;
+    let settling: Promise<void> | null = null;
+    const readOn = () => {
+      if (!socket.destroyed && storing === 0 && stored.length < SETTLE_BACKLOG) socket.resume();
+    };
+    const settleStored = () => {
+      if (settling || stored.length === 0) return;
+      settling = (async () => {
+        while (stored.length) {
+          const batch = stored.splice(0, SETTLE_BATCH);
+          readOn();
+          await this.settle(batch, sender);
+        }
+      })().finally(() => {
+        settling = null;
+        readOn();
+      });
+      this.track(settling);
+    };
     const process = (records: FramerRecord[]) => {
       if (!records.length) return;
       socket.pause();
+      storing++;
+      const receivedAt = new Date().toISOString();
+      const items = records.map((r) => ({ raw: rawItemOf(r, receivedAt, uuidv7(), sender), record: r, receivedAt }));
       const step = queue
-        .then(() => this.handle(records, sender))
+        .then(() => this.sink.storeRaw(items.map((i) => i.raw)))
         .then(
           () => {
-            if (!socket.destroyed) socket.resume();
+            storing--;
+            stored.push(...items);
+            settleStored();
+            readOn();
           },
           (err: unknown) => {
+            storing--;
             // Not stored: never acknowledge by reading on; the client sees the connection drop.
             this.opts.log?.warn(`cot: ${peer}: ${(err as Error).message}; closing`);
             socket.destroy();
           },
         );
       queue = step;
-      this.pending.add(step);
-      void step.finally(() => this.pending.delete(step));
+      this.track(step);
     };
     socket.on('data', (chunk: Buffer) => {
       // Frames are cut once the framer has them; bytes after a destroy are not read.
@@ -259,15 +294,19 @@ export class CotServer {
     });
   }
 
-  private async handle(records: FramerRecord[], sender: CotSender | undefined): Promise<void> {
-    const receivedAt = new Date().toISOString();
-    const items = records.map((r) => ({ raw: rawItemOf(r, receivedAt, uuidv7(), sender), record: r }));
-    await this.sink.storeRaw(items.map((i) => i.raw));
+  private async settle(items: { raw: CotRawItem; record: FramerRecord; receivedAt: string }[], sender: CotSender | undefined): Promise<void> {
     try {
-      await this.sink.settle(items.map(({ raw, record }) => ({ rawId: raw.id, receivedAt, record, ...(sender ? { sender } : {}) })));
+      await this.sink.settle(items.map(({ raw, record, receivedAt }) => ({ rawId: raw.id, receivedAt, record, ...(sender ? { sender } : {}) })));
     } catch (err) {
       // Stored, so not lost: the raw inputs stay pending until `truceline inbox replay` (or the next start) settles them.
       this.opts.log?.warn(`cot: ${items.length} frames stored but not settled (${(err as Error).message}); they stay pending for replay`);
     }
   }
+
+  /** Work close() waits for. */
+  private track(step: Promise<void>): void {
+    this.pending.add(step);
+    void step.finally(() => this.pending.delete(step));
+  }
+
 }
