@@ -1,4 +1,4 @@
-import { oblastAt } from '../agreement/oblasts';
+import { oblastNear } from '../agreement/oblasts';
 import { bundledGazetteer } from '../geo/gazetteer';
 import { PARTIES } from '../domain/coalition';
 import { buildDailyReport, OWN_SOURCES, reportPeriods, type CutOff, type DailyReport, type ReportAudience, type ReportObservation, type VerifiedIncident } from '../domain/daily-report';
@@ -26,10 +26,17 @@ export function mayRead(reader: Visibility, audience: ReportAudience): boolean {
 
 export const DEFAULT_CUT_OFF: CutOff = { time: '19:30', timeZone: 'Europe/Kyiv' };
 const TREND_DAYS = 30;
-/** "Donetsk Oblast (Донецька область)": English, with the Ukrainian beside it where it differs. */
+/**
+ * "Donetsk Oblast (Донецька область)": English, with the Ukrainian beside it where it differs;
+ * "near Kherson Oblast (…)" for a point within 10 km of one but in none (the Dnipro estuary, the
+ * coast, or across the border: the report does not claim which).
+ */
 function oblastName(lon: number, lat: number): string | null {
-  const o = oblastAt(lon, lat);
-  return o ? (o.nameUk && o.nameUk !== o.nameEn ? `${o.nameEn} (${o.nameUk})` : o.nameEn) : null;
+  const near = oblastNear(lon, lat);
+  if (!near) return null;
+  const o = near.oblast;
+  const name = o.nameUk && o.nameUk !== o.nameEn ? `${o.nameEn} (${o.nameUk})` : o.nameEn;
+  return near.inside ? name : `near ${name}`;
 }
 /**
  * "12 km W of Kupiansk (Куп'янськ)", "in Avdiivka (Авдіївка)": the nearest settlement of at least
