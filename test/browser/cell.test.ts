@@ -5,81 +5,43 @@
  * raises a guarantee alert that appears live for France (and not for Germany), and both
  * guarantors, France in the page and the UK over the API, must acknowledge it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { demoSectors } from '../../src/demo/demo-sectors';
-import { buildApp } from '../../src/server/app';
-import { AgreementService } from '../../src/services/agreement.service';
-import type { Store } from '../../src/store/repository';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
+import type { Page } from 'playwright-core';
 import { testUser } from '../support/auth';
-import { buildWeb, CHROMIUM, haveChromium, launchChromium, logInThroughPage } from '../support/browser';
+import { describeInChromium, useBrowserApp, waitForMapLoaded, type MapDebug as Debug } from '../support/browser';
 import { observationInput } from '../support/factories';
-
-interface Debug {
-  __truceline?: { map: import('maplibre-gl').Map };
-}
 
 const ZNPP = { lon: 34.585, lat: 47.5115, accuracyM: 100 }; // a protected site of the shipped agreement
 
-describe.skipIf(!haveChromium)(haveChromium ? 'coordination cell: two nations in two browsers' : `browser tests skipped: Chromium not found at ${CHROMIUM}`, () => {
-  let dir: string;
-  let store: Store;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let base: string;
+describeInChromium('coordination cell: two nations in two browsers', () => {
   let monitor: { authorization: string };
   let gbr: { authorization: string };
-  const pages: Page[] = [];
   const errors: string[] = [];
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'truceline-cell-'));
-    buildWeb(join(dir, 'web'));
-    store = openSqliteStore(join(dir, 'test.db'));
-    const agreements = new AgreementService(store);
-    await agreements.seedDefault();
-    await store.sectors.upsertMany(demoSectors());
-    app = await buildApp({ store, agreements, config: { maxBody: 10 * 1024 * 1024, web: false, logLevel: 'silent' } });
-    await app.register(fastifyStatic, { root: join(dir, 'web'), prefix: '/', index: ['index.html'] });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    monitor = (await testUser(store, { roles: ['monitor'] })).headers;
-    gbr = (await testUser(store, { username: 'gbr-liaison', nation: 'GBR', orgKind: 'nation', roles: ['liaison_officer'] })).headers;
-    await testUser(store, { username: 'fra-liaison', nation: 'FRA', orgKind: 'nation', roles: ['liaison_officer'], password: 'liberte egalite 2026' });
-    await testUser(store, { username: 'deu-liaison', nation: 'DEU', orgKind: 'nation', roles: ['liaison_officer'], password: 'einigkeit und recht' });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  const env = useBrowserApp({
+    name: 'cell',
+    agreement: true,
+    sectors: true,
+    setup: async ({ store }) => {
+      monitor = (await testUser(store, { roles: ['monitor'] })).headers;
+      gbr = (await testUser(store, { username: 'gbr-liaison', nation: 'GBR', orgKind: 'nation', roles: ['liaison_officer'] })).headers;
+      await testUser(store, { username: 'fra-liaison', nation: 'FRA', orgKind: 'nation', roles: ['liaison_officer'], password: 'liberte egalite 2026' });
+      await testUser(store, { username: 'deu-liaison', nation: 'DEU', orgKind: 'nation', roles: ['liaison_officer'], password: 'einigkeit und recht' });
+    },
   });
 
   async function openAs(username: string, password: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    page.on('pageerror', (e) => errors.push(`${username}: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`${username}: ${m.text()}`);
-    });
-    await page.goto(base);
-    await logInThroughPage(page, username, password);
-    await page.waitForFunction(() => !!(window as Debug).__truceline?.map.loaded(), undefined, { timeout: 20_000 });
+    const page = await env.openPage({ errors, label: username, logIn: { username, password } });
+    await waitForMapLoaded(page);
     await page.getByTestId('live').filter({ hasText: /^Live$/ }).waitFor({ timeout: 10_000 });
-    pages.push(page);
     return page;
   }
 
   const onMap = (page: Page, id: string) =>
     page.evaluate((wanted) => (window as Debug).__truceline!.map.queryRenderedFeatures({ layers: ['observations'] }).some((f) => f.properties.id === wanted), id);
   const post = async (o: object) => {
-    const r = await fetch(`${base}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json', ...monitor }, body: JSON.stringify(o) });
+    const r = await fetch(`${env.base}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json', ...monitor }, body: JSON.stringify(o) });
     expect(r.status).toBe(201);
   };
 
@@ -98,7 +60,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'coordination cell: two nations in
     await deu.waitForFunction((id) => (window as Debug).__truceline!.map.queryRenderedFeatures({ layers: ['observations'] }).some((f) => f.properties.id === id), forAll.id, { timeout: 5_000 });
     expect(await onMap(deu, forFrance.id)).toBe(false);
     // With the page's own session (the context's cookies), outside the page so the 404 is not a console error.
-    expect((await deu.request.get(`${base}/api/observations/${forFrance.id}`)).status()).toBe(404);
+    expect((await deu.request.get(`${env.base}/api/observations/${forFrance.id}`)).status()).toBe(404);
 
     // An impact at the nuclear power plant: a new attack under the guarantee.
     const impact = observationInput({ kind: 'explosion', subkind: 'impact', releasability: 'MECHANISM', observedAt: new Date().toISOString(), location: ZNPP, notes: 'impact at the plant' });
@@ -122,9 +84,9 @@ describe.skipIf(!haveChromium)(haveChromium ? 'coordination cell: two nations in
     await fra.keyboard.press('Enter');
     await fra.getByTestId('ack-FRA').filter({ hasText: /FRA/ }).waitFor({ timeout: 5_000 });
     const id = (await alert.getAttribute('data-alert-id'))!;
-    const afterFrance = (await (await fetch(`${base}/api/alerts/${id}`, { headers: gbr })).json()) as { state: string; pendingNations: string[] };
+    const afterFrance = (await (await fetch(`${env.base}/api/alerts/${id}`, { headers: gbr })).json()) as { state: string; pendingNations: string[] };
     expect(afterFrance).toMatchObject({ state: 'open', pendingNations: ['GBR'] });
-    const ack = await fetch(`${base}/api/alerts/${id}/ack`, { method: 'POST', headers: { ...gbr, 'content-type': 'application/json' }, body: JSON.stringify({ note: 'seen in London' }) });
+    const ack = await fetch(`${env.base}/api/alerts/${id}/ack`, { method: 'POST', headers: { ...gbr, 'content-type': 'application/json' }, body: JSON.stringify({ note: 'seen in London' }) });
     expect(ack.status).toBe(200);
     expect(((await ack.json()) as { state: string }).state).toBe('acknowledged');
     // The French page learns it live too.
@@ -134,9 +96,9 @@ describe.skipIf(!haveChromium)(haveChromium ? 'coordination cell: two nations in
   });
 
   it('a chief monitor drafts, reviews, approves and publishes a daily report in the page; the public then finds it', async () => {
-    await testUser(store, { username: 'chief', roles: ['chief_monitor'], password: 'chief monitor passphrase' });
+    await testUser(env.store, { username: 'chief', roles: ['chief_monitor'], password: 'chief monitor passphrase' });
     const chief = await openAs('chief', 'chief monitor passphrase');
-    await chief.goto(`${base}/#/reports`);
+    await chief.goto(`${env.base}/#/reports`);
     await chief.getByTestId('report-draft').click();
     const row = chief.getByTestId('issued-report').first();
     await row.and(chief.locator('[data-state="draft"]')).waitFor({ timeout: 10_000 });
@@ -145,16 +107,12 @@ describe.skipIf(!haveChromium)(haveChromium ? 'coordination cell: two nations in
       await chief.locator(`[data-testid="issued-report"][data-state="${step}"]`).first().waitFor({ timeout: 10_000 });
     }
     await chief.screenshot({ path: join(tmpdir(), 'truceline-reports-chief.png') });
-    const pub = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    pub.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`public: ${m.text()}`);
-    });
-    await pub.goto(`${base}/#/reports`);
+    const pub = await env.openPage({ viewport: { width: 1280, height: 800 }, errors, label: 'public', pageErrors: false, goTo: `${env.base}/#/reports` });
     await pub.locator('[data-testid="issued-report"][data-state="published"]').first().waitFor({ timeout: 10_000 });
     expect(await pub.getByTestId('report-draft').count()).toBe(0);
     // The published report's PDF is there for the public too.
     const pdfHref = await pub.getByTestId('issued-pdf').first().getAttribute('href');
-    const pdf = await pub.request.get(`${base}${pdfHref}`);
+    const pdf = await pub.request.get(`${env.base}${pdfHref}`);
     expect(pdf.status()).toBe(200);
     expect(pdf.headers()['content-type']).toBe('application/pdf');
     await pub.screenshot({ path: join(tmpdir(), 'truceline-reports-public.png') });

@@ -5,25 +5,13 @@
  * symbols (milsymbol) with a ring under the flagged one; the commitments page shows the U.S.
  * commitment dropped between the draft and the final text, both wordings side by side.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { demoSectors } from '../../src/demo/demo-sectors';
-import { buildApp } from '../../src/server/app';
-import { AgreementService } from '../../src/services/agreement.service';
+import type { Page } from 'playwright-core';
 import { seedForce } from '../../src/services/force-seed';
-import type { Store } from '../../src/store/repository';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { testUser } from '../support/auth';
-import { buildWeb, CHROMIUM, haveChromium, launchChromium, logInThroughPage } from '../support/browser';
-
-interface Debug {
-  __truceline?: { map: import('maplibre-gl').Map };
-}
+import { describeInChromium, useBrowserApp, waitForMapLoaded, type MapDebug as Debug } from '../support/browser';
 
 export const FORCE_SCREENSHOTS = {
   table: join(tmpdir(), 'truceline-force-table.png'),
@@ -31,43 +19,20 @@ export const FORCE_SCREENSHOTS = {
   commitments: join(tmpdir(), 'truceline-force-commitments.png'),
 };
 
-describe.skipIf(!haveChromium)(haveChromium ? 'the force: table, symbols on the map, dropped commitments' : `browser tests skipped: Chromium not found at ${CHROMIUM}`, () => {
-  let dir: string;
-  let store: Store;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let base: string;
+describeInChromium('the force: table, symbols on the map, dropped commitments', () => {
   let page: Page;
   const errors: string[] = [];
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'truceline-force-'));
-    buildWeb(join(dir, 'web'));
-    store = openSqliteStore(join(dir, 'test.db'));
-    const agreements = new AgreementService(store);
-    await agreements.seedDefault();
-    await store.sectors.upsertMany(demoSectors());
-    await seedForce(store);
-    app = await buildApp({ store, agreements, config: { maxBody: 10 * 1024 * 1024, web: false, logLevel: 'silent' } });
-    await app.register(fastifyStatic, { root: join(dir, 'web'), prefix: '/', index: ['index.html'] });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    await testUser(store, { username: 'deu-liaison', nation: 'DEU', orgKind: 'nation', roles: ['liaison_officer'], password: 'einigkeit und recht' });
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    await page.goto(base);
-    await logInThroughPage(page, 'deu-liaison', 'einigkeit und recht');
-    await page.waitForFunction(() => !!(window as Debug).__truceline?.map.loaded(), undefined, { timeout: 20_000 });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  const env = useBrowserApp({
+    name: 'force',
+    agreement: true,
+    sectors: true,
+    seed: (store) => seedForce(store),
+    setup: async ({ store }) => {
+      await testUser(store, { username: 'deu-liaison', nation: 'DEU', orgKind: 'nation', roles: ['liaison_officer'], password: 'einigkeit und recht' });
+      page = await env.openPage({ errors, logIn: { username: 'deu-liaison', password: 'einigkeit und recht' } });
+      await waitForMapLoaded(page);
+    },
+    timeout: 180_000,
   });
 
   it('draws the units with their milsymbol symbols, the one too close to the line ringed', async () => {
@@ -109,7 +74,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the force: table, symbols on the 
   });
 
   it("lists a nation's commitments with what each delivered, and the dropped one side by side", async () => {
-    await page.goto(`${base}/#/commitments/USA`);
+    await page.goto(`${env.base}/#/commitments/USA`);
     const dropped = page.getByTestId('dropped-commitment');
     await dropped.first().waitFor({ timeout: 10_000 });
     expect(await dropped.first().getAttribute('data-commitment')).toBe('demo-commitment-usa-support');

@@ -3,67 +3,37 @@
  * compares the DeepState lines of 2025-08-01 and 2026-08-22, sees the table and both lines on
  * the swiped maps, and fetches the PDF.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
-import type { Browser } from 'playwright-core';
-import { buildApp } from '../../src/server/app';
 import { LandService } from '../../src/services/land.service';
-import type { Store } from '../../src/store/repository';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { HAVE_SHARED, SHARED_GEO, SHARED_NOTE } from '../geo/shared-data';
 import { testUser } from '../support/auth';
-import { buildWeb, CHROMIUM, haveChromium, launchChromium, logInThroughPage } from '../support/browser';
+import { describeInChromium, useBrowserApp } from '../support/browser';
 
 interface Debug {
   __trucelineLand?: { left: import('maplibre-gl').Map; right: import('maplibre-gl').Map };
 }
 
 const deepstate = (date: string) => JSON.parse(readFileSync(join(SHARED_GEO, 'deepstate-occupied', `deepstatemap_data_${date}.geojson`), 'utf8')).features[0].geometry;
-const title = !haveChromium ? `browser tests skipped: Chromium not found at ${CHROMIUM}` : `land options in the browser${SHARED_NOTE}`;
 
-describe.skipIf(!haveChromium || !HAVE_SHARED)(title, () => {
-  let dir: string;
-  let store: Store;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let base: string;
+describeInChromium(`land options in the browser${SHARED_NOTE}`, () => {
   const errors: string[] = [];
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'truceline-land-'));
-    buildWeb(join(dir, 'web'));
-    store = openSqliteStore(join(dir, 'test.db'));
-    app = await buildApp({ store, config: { maxBody: 10 * 1024 * 1024, web: false, logLevel: 'silent' } });
-    await app.register(fastifyStatic, { root: join(dir, 'web'), prefix: '/', index: ['index.html'] });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    await testUser(store, { username: 'negotiation-analyst', roles: ['analyst'], password: 'lines on a map 2026' });
-    const land = new LandService(store);
-    const system = { actor: { type: 'user' as const, id: 's', username: 'seed', nation: 'USA', org: 'Mechanism', orgKind: 'mechanism' as const, roles: ['analyst' as const] }, visibility: { all: true as const } };
-    await land.create(system, { name: 'Line of 2025-08-01', date: '2025-08-01', status: 'tabled', area: deepstate('20250801'), source: 'area' });
-    await land.create(system, { name: 'Line of 2026-08-22', date: '2026-08-22', status: 'draft', area: deepstate('20260822'), source: 'area' });
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  const env = useBrowserApp({
+    name: 'land',
+    setup: async ({ store }) => {
+      await testUser(store, { username: 'negotiation-analyst', roles: ['analyst'], password: 'lines on a map 2026' });
+      const land = new LandService(store);
+      const system = { actor: { type: 'user' as const, id: 's', username: 'seed', nation: 'USA', org: 'Mechanism', orgKind: 'mechanism' as const, roles: ['analyst' as const] }, visibility: { all: true as const } };
+      await land.create(system, { name: 'Line of 2025-08-01', date: '2025-08-01', status: 'tabled', area: deepstate('20250801'), source: 'area' });
+      await land.create(system, { name: 'Line of 2026-08-22', date: '2026-08-22', status: 'draft', area: deepstate('20260822'), source: 'area' });
+    },
+    timeout: 180_000,
   });
 
   it('compares two DeepState lines: the table, both lines on the swiped maps, a PDF', async () => {
-    const page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    await page.goto(base);
-    await logInThroughPage(page, 'negotiation-analyst', 'lines on a map 2026');
-    await page.goto(`${base}/#/land`);
+    const page = await env.openPage({ viewport: { width: 1440, height: 1000 }, errors, logIn: { username: 'negotiation-analyst', password: 'lines on a map 2026' }, goTo: `${env.base}/#/land` });
     await page.getByTestId('land-reference').waitFor({ timeout: 20_000 });
     const ref = await page.getByTestId('land-reference').locator('option', { hasText: 'Line of 2025-08-01' }).getAttribute('value');
     await page.getByTestId('land-reference').selectOption(ref!);
@@ -97,4 +67,4 @@ describe.skipIf(!haveChromium || !HAVE_SHARED)(title, () => {
     expect(pdf).toEqual({ status: 200, type: 'application/pdf', head: '%PDF-' });
     expect(errors).toEqual([]);
   }, 180_000);
-});
+}, !HAVE_SHARED);

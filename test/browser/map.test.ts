@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
 import type { Point } from 'geojson';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { buildApp } from '../../src/server/app';
+import type { Locator, Page } from 'playwright-core';
 import { seedDemo } from '../../src/services/demo-seed';
-import { AgreementService } from '../../src/services/agreement.service';
 import { ObservationIngest } from '../../src/services/observation-ingest';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
-import type { Store } from '../../src/store/repository';
 import type { Observation } from '../../src/domain/observation';
 import { testUser } from '../support/auth';
-import { logInThroughPage } from '../support/browser';
+import { clickMap, describeInChromium, useBrowserApp, type MapDebug as Debug } from '../support/browser';
 
 /**
  * The web UI in a real Chromium against a real server seeded with the demo week: the map draws
@@ -23,33 +16,9 @@ import { logInThroughPage } from '../support/browser';
  * and offline through the queue) that then shows on the map and in the API.
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WEB = join(ROOT, 'web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true') {
-  throw new Error(`Browser tests need Chromium at ${CHROMIUM} (install the Debian package "chromium" or set CHROMIUM_PATH); CI must not skip them.`);
-}
 /** Screenshots for a person to look at; overwritten by every run. */
 const SHOTS = join(tmpdir(), 'truceline-screenshots');
 mkdirSync(SHOTS, { recursive: true });
-
-/** Newest modification time under a path (file or folder). */
-function newest(path: string): number {
-  if (!existsSync(path)) return 0;
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((n) => newest(join(path, n))));
-}
-
-/** Builds web/dist when it is missing or older than the web sources. */
-function ensureBuilt(): void {
-  const built = join(WEB, 'dist', 'index.html');
-  const sources = Math.max(...['src', 'public', 'index.html', 'vite.config.ts'].map((p) => newest(join(WEB, p))));
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
-  execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-}
 
 // playwright-core has no web-first assertions; these wait the way they would.
 const visible = (l: Locator) => l.waitFor({ state: 'visible', timeout: 10_000 });
@@ -58,54 +27,24 @@ const text = (l: Locator) => expect.poll(() => l.textContent(), { timeout: 10_00
 const attribute = (l: Locator, name: string) => expect.poll(() => l.getAttribute(name), { timeout: 10_000 });
 const focused = (l: Locator) => expect.poll(() => l.evaluate((el) => el === document.activeElement), { timeout: 5_000 }).toBe(true);
 
-interface Debug {
-  __truceline?: { map: import('maplibre-gl').Map };
-}
-
-describe.skipIf(!haveChromium)(haveChromium ? 'web UI in Chromium' : `browser tests skipped: Chromium not found at ${CHROMIUM}`, () => {
-  let dir: string;
-  let store: Store;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let base: string;
+describeInChromium('web UI in Chromium', () => {
   /** A mechanism monitor: sees the demo week (MECHANISM) and files observations. */
   let monitor: { username: string; password: string; headers: { authorization: string } };
-
-  beforeAll(async () => {
-    ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'truceline-browser-'));
-    store = openSqliteStore(join(dir, 'test.db'));
-    // As `serve` on first start: the shipped agreement, then the demo week, judged as it arrives.
-    const agreements = new AgreementService(store);
-    await agreements.seedDefault();
-    await seedDemo(store, new ObservationIngest(store, agreements));
-    app = await buildApp({ store, config: { maxBody: 10 * 1024 * 1024, web: true, logLevel: 'silent' }, agreements });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    monitor = await testUser(store, { username: 'monitor-d1', roles: ['monitor'], password: 'a monitor passphrase' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  // As `serve` on first start, serving web/dist itself: the shipped agreement, then the demo week, judged as it arrives.
+  const env = useBrowserApp({
+    name: 'browser',
+    web: 'dist',
+    agreement: true,
+    seed: (store, agreements) => seedDemo(store, new ObservationIngest(store, agreements)),
+    setup: async ({ store }) => {
+      monitor = await testUser(store, { username: 'monitor-d1', roles: ['monitor'], password: 'a monitor passphrase' });
+    },
   });
 
   /** A fresh page (own storage) with the map drawn and the demo observations on it. */
   async function openApp(): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    await page.goto(base);
-    await logInThroughPage(page, monitor.username, monitor.password);
+    const page = await env.openPage({ errors, logIn: monitor });
     await page.waitForFunction(
       () => {
         const map = (window as Debug).__truceline?.map;
@@ -121,13 +60,6 @@ describe.skipIf(!haveChromium)(haveChromium ? 'web UI in Chromium' : `browser te
   const rendered = (page: Page, layer: string) =>
     page.evaluate((l) => (window as Debug).__truceline!.map.queryRenderedFeatures({ layers: [l] }).map((f) => f.properties as Record<string, unknown>), layer);
 
-  /** Clicks the map where a coordinate is drawn. */
-  async function clickMap(page: Page, lon: number, lat: number): Promise<void> {
-    const p = await page.evaluate(([x, y]) => (window as Debug).__truceline!.map.project([x!, y!]), [lon, lat]);
-    const box = (await page.getByTestId('map').boundingBox())!;
-    await page.mouse.click(box.x + p.x, box.y + p.y);
-  }
-
   async function waitForRendered(page: Page, id: string): Promise<void> {
     await page.waitForFunction(
       (wanted) => (window as Debug).__truceline!.map.queryRenderedFeatures({ layers: ['observations'] }).some((f) => f.properties.id === wanted),
@@ -136,7 +68,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'web UI in Chromium' : `browser te
     );
   }
 
-  const getObservation = async (id: string) => fetch(`${base}/api/observations/${encodeURIComponent(id)}`, { headers: monitor.headers });
+  const getObservation = async (id: string) => fetch(`${env.base}/api/observations/${encodeURIComponent(id)}`, { headers: monitor.headers });
 
   it('draws Ukraine, the contact line, sectors and the demo observations; filters and details work', async () => {
     const { page, errors } = await openApp();
@@ -230,7 +162,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'web UI in Chromium' : `browser te
     });
 
     // A weapon sighting inside its withdrawal distance: its breach, provision and numbers in the details.
-    const page1 = (await (await fetch(`${base}/api/observations?provision=PoM-2-artillery-100mm&kind=weapon_sighting&limit=1`, { headers: monitor.headers })).json()) as { items: Observation[] };
+    const page1 = (await (await fetch(`${env.base}/api/observations?provision=PoM-2-artillery-100mm&kind=weapon_sighting&limit=1`, { headers: monitor.headers })).json()) as { items: Observation[] };
     const gun = page1.items[0]!;
     await page.evaluate(([x, y]) => (window as Debug).__truceline!.map.jumpTo({ center: [x!, y!], zoom: 12 }), [gun.location.lon, gun.location.lat]);
     await waitForRendered(page, gun.id);

@@ -4,71 +4,35 @@
  * not confirm her own (two-nation rule), an analyst of another nation confirms them in another
  * browser, and the chief monitor's verdict of a violation raises a guarantee alert.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { demoSectors } from '../../src/demo/demo-sectors';
-import { buildApp } from '../../src/server/app';
-import { AgreementService } from '../../src/services/agreement.service';
-import type { Store } from '../../src/store/repository';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
+import type { Page } from 'playwright-core';
 import { testUser } from '../support/auth';
-import { buildWeb, CHROMIUM, haveChromium, launchChromium, logInThroughPage } from '../support/browser';
+import { describeInChromium, useBrowserApp } from '../support/browser';
 import { eventually } from '../support/cot';
 import { observationInput } from '../support/factories';
 import { jpeg } from '../fixtures/evidence/jpeg';
 
-describe.skipIf(!haveChromium)(haveChromium ? 'verification in two browsers: two nations, one finding' : `browser tests skipped: Chromium not found at ${CHROMIUM}`, () => {
-  let dir: string;
-  let store: Store;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let base: string;
+describeInChromium('verification in two browsers: two nations, one finding', () => {
   let monitor: { authorization: string };
   let chief: { authorization: string };
   let fraLiaison: { authorization: string };
   const errors: string[] = [];
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'truceline-verification-'));
-    buildWeb(join(dir, 'web'));
-    store = openSqliteStore(join(dir, 'test.db'));
-    const agreements = new AgreementService(store);
-    await agreements.seedDefault();
-    await store.sectors.upsertMany(demoSectors());
-    app = await buildApp({ store, agreements, config: { maxBody: 10 * 1024 * 1024, web: false, logLevel: 'silent' } });
-    await app.register(fastifyStatic, { root: join(dir, 'web'), prefix: '/', index: ['index.html'] });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    monitor = (await testUser(store, { roles: ['monitor'] })).headers;
-    chief = (await testUser(store, { nation: 'NOR', roles: ['chief_monitor'] })).headers;
-    fraLiaison = (await testUser(store, { nation: 'FRA', orgKind: 'nation', roles: ['liaison_officer'] })).headers;
-    await testUser(store, { username: 'analyst-fra', nation: 'FRA', roles: ['analyst'], password: 'analyste de la mission' });
-    await testUser(store, { username: 'analyst-deu', nation: 'DEU', roles: ['analyst'], password: 'analytiker der mission' });
-    browser = await launchChromium();
+  const env = useBrowserApp({
+    name: 'verification',
+    agreement: true,
+    sectors: true,
+    setup: async ({ store }) => {
+      monitor = (await testUser(store, { roles: ['monitor'] })).headers;
+      chief = (await testUser(store, { nation: 'NOR', roles: ['chief_monitor'] })).headers;
+      fraLiaison = (await testUser(store, { nation: 'FRA', orgKind: 'nation', roles: ['liaison_officer'] })).headers;
+      await testUser(store, { username: 'analyst-fra', nation: 'FRA', roles: ['analyst'], password: 'analyste de la mission' });
+      await testUser(store, { username: 'analyst-deu', nation: 'DEU', roles: ['analyst'], password: 'analytiker der mission' });
+    },
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function openAs(username: string, password: string, url: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    page.on('pageerror', (e) => errors.push(`${username}: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`${username}: ${m.text()}`);
-    });
-    await page.goto(base);
-    await logInThroughPage(page, username, password);
-    await page.goto(url);
-    return page;
-  }
+  const openAs = (username: string, password: string, url: string): Promise<Page> => env.openPage({ errors, label: username, logIn: { username, password }, goTo: url });
 
   it('fuses, triages, drafts, is refused its own confirmation, is confirmed by another nation, and the verdict alerts the guarantors', async () => {
     // Three posts hear the same impacts within minutes, a few hundred metres apart.
@@ -79,15 +43,15 @@ describe.skipIf(!haveChromium)(haveChromium ? 'verification in two browsers: two
       const observer = k === 0 ? { lat: 47.9, lon: 36.9, bearingDeg: 90 } : k === 1 ? { lat: 47.8, lon: 37.0, bearingDeg: 0 } : undefined;
       const o = observationInput({ kind: 'explosion', subkind: 'impact', count: 2, observedAt: new Date(at + k * 60_000).toISOString(), location: { lat: 47.9 + k * 0.002, lon: 37.0 + k * 0.002, accuracyM: 300 }, releasability: 'MECHANISM', ...(observer ? { observer } : {}) });
       ids.push(o.id);
-      const r = await fetch(`${base}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json', ...monitor }, body: JSON.stringify(o) });
+      const r = await fetch(`${env.base}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json', ...monitor }, body: JSON.stringify(o) });
       expect(r.status).toBe(201);
     }
     const incidentId = await eventually(async () => {
-      const page = (await (await fetch(`${base}/api/incidents?state=received`, { headers: monitor })).json()) as { items: { id: string; observationCount: number }[] };
+      const page = (await (await fetch(`${env.base}/api/incidents?state=received`, { headers: monitor })).json()) as { items: { id: string; observationCount: number }[] };
       return page.items.find((i) => i.observationCount === 3)?.id;
     }, 10_000, 'the fused incident');
 
-    const fra = await openAs('analyst-fra', 'analyste de la mission', `${base}/#/incidents`);
+    const fra = await openAs('analyst-fra', 'analyste de la mission', `${env.base}/#/incidents`);
     await fra.locator(`a[href="#/incidents/${incidentId}"]`).click();
     await fra.getByTestId('incident-map').waitFor();
     // The point of origin from the two bearings, with its error ellipse.
@@ -111,7 +75,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'verification in two browsers: two
     expect(await fra.getByTestId('refused-review').textContent()).toMatch(/second analyst/);
     await fra.screenshot({ path: join(tmpdir(), 'truceline-verification-fra.png') });
 
-    const deu = await openAs('analyst-deu', 'analytiker der mission', `${base}/#/incidents/${incidentId}`);
+    const deu = await openAs('analyst-deu', 'analytiker der mission', `${env.base}/#/incidents/${incidentId}`);
     await deu.getByTestId('action-review').click();
     await deu.getByTestId('action-submit').click();
     await deu.getByTestId('incident-state').filter({ hasText: 'In review' }).waitFor({ timeout: 10_000 });
@@ -119,10 +83,10 @@ describe.skipIf(!haveChromium)(haveChromium ? 'verification in two browsers: two
     await deu.screenshot({ path: join(tmpdir(), 'truceline-verification-deu.png') });
 
     // The chief monitor's verdict; a verified violation attributed to a party meets the guarantee criterion.
-    const verdict = await fetch(`${base}/api/incidents/${incidentId}/transitions`, { method: 'POST', headers: { 'content-type': 'application/json', ...chief }, body: JSON.stringify({ to: 'verified_violation' }) });
+    const verdict = await fetch(`${env.base}/api/incidents/${incidentId}/transitions`, { method: 'POST', headers: { 'content-type': 'application/json', ...chief }, body: JSON.stringify({ to: 'verified_violation' }) });
     expect(verdict.status).toBe(200);
     const alerts = await eventually(async () => {
-      const page = (await (await fetch(`${base}/api/alerts`, { headers: fraLiaison })).json()) as { items: { criterionKind: string }[] };
+      const page = (await (await fetch(`${env.base}/api/alerts`, { headers: fraLiaison })).json()) as { items: { criterionKind: string }[] };
       return page.items.some((a) => a.criterionKind === 'verified_violation') ? page.items : undefined;
     }, 10_000, 'the alert on the verified violation');
     expect(alerts.length).toBeGreaterThan(0);
