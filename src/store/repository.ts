@@ -145,8 +145,9 @@ export interface ChangeEvent {
 
 /**
  * The change feed: a change written by one process is seen by every process on the same store
- * (PostgreSQL: LISTEN/NOTIFY plus a change table to resume from; SQLite: in-process, one server
- * per file). Inserts publish their own events; callers never publish by hand.
+ * (PostgreSQL: LISTEN/NOTIFY plus a change table to resume from; SQLite: at once in the committing
+ * process, within a poll interval in the others on the same file). Inserts publish their own
+ * events; callers never publish by hand.
  */
 export interface ChangeFeed {
   subscribe(listener: (e: ChangeEvent) => void): () => void;

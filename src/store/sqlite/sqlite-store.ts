@@ -57,13 +57,37 @@ const byIdWhereSql = (id: string, v: Visibility) => byIdWhere(id, v, () => '?').
 const GET_MANY_CHUNK = 500;
 const rowToObservation = (r: ObservationRow): Observation => JSON.parse(r.doc) as Observation;
 
-/** In-process feed: SQLite serves one server process per file; scale-out uses PostgreSQL. */
+/** How often a SQLite store with listeners looks for changes committed by other connections. */
+const FEED_POLL_MS = Number(process.env.TRUCELINE_SQLITE_POLL_MS ?? 100);
+
+/**
+ * The change feed on one SQLite file. Listeners get every committed change in seq order, whoever
+ * wrote it: after a commit of this connection at once, and commits of other connections (a CLI
+ * import while the server runs, a worker thread) within FEED_POLL_MS, noticed by `PRAGMA
+ * data_version`, which changes only when another connection commits. Events are read back from
+ * the changes table by a cursor (one indexed range read per commit), so a change written
+ * elsewhere between two of ours is delivered in its place, never after a later one.
+ */
 class SqliteChangeFeed implements ChangeFeed {
   private readonly listeners = new Set<(e: ChangeEvent) => void>();
   private readonly append: Database.Statement;
+  private readonly after: Database.Statement;
+  private readonly newest: Database.Statement;
+  private readonly dataVersion: Database.Statement;
+  /** The last seq delivered to listeners. */
+  private cursor = 0;
+  private version = -1;
+  private pumping = false;
+  private again = false;
+  private poll: NodeJS.Timeout | undefined;
+  /** Observations this connection stored, by seq, until delivered: the events carry them. */
+  private readonly carried = new Map<number, Observation>();
 
   constructor(private readonly db: Database.Database) {
     this.append = db.prepare('INSERT INTO changes (entity, op, id, at) VALUES (?, ?, ?, ?)');
+    this.after = db.prepare('SELECT seq, entity, op, id, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.newest = db.prepare('SELECT COALESCE(MAX(seq), 0) FROM changes').pluck();
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
   }
 
   /** Must run inside the writing transaction, so a change is recorded if and only if it commits. */
@@ -72,21 +96,73 @@ class SqliteChangeFeed implements ChangeFeed {
     return { seq: Number(r.lastInsertRowid), entity, op, id, at };
   }
 
+  /** After a commit of this connection: delivers it, and anything committed elsewhere before it. */
   emit(events: ChangeEvent[]): void {
-    for (const e of events) for (const l of this.listeners) l(e);
+    if (this.listeners.size === 0 || events.length === 0) return;
+    for (const e of events) if (e.observation) this.carried.set(e.seq, e.observation);
+    this.pump();
   }
 
   subscribe(listener: (e: ChangeEvent) => void): () => void {
+    if (this.listeners.size === 0) {
+      // From now on: a listener hears what is committed after it subscribed.
+      this.cursor = this.newest.get() as number;
+      this.version = this.dataVersion.get() as number;
+      this.poll = setInterval(() => {
+        const v = this.dataVersion.get() as number;
+        if (v === this.version) return;
+        this.version = v;
+        this.pump();
+      }, FEED_POLL_MS);
+      this.poll.unref();
+    }
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stop();
+    };
+  }
+
+  stop(): void {
+    clearInterval(this.poll);
+    this.poll = undefined;
+    this.listeners.clear();
+    this.carried.clear();
+  }
+
+  private pump(): void {
+    if (this.pumping) {
+      // A listener wrote: deliver that after the events in hand, in order.
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        for (;;) {
+          const rows = this.after.all(this.cursor, 1000) as ChangeEvent[];
+          for (const e of rows) {
+            this.cursor = e.seq;
+            const observation = this.carried.get(e.seq);
+            if (observation) this.carried.delete(e.seq);
+            const event = observation ? { ...e, observation } : e;
+            for (const l of [...this.listeners]) l(event);
+          }
+          if (rows.length < 1000) break;
+        }
+      } while (this.again && this.listeners.size);
+    } finally {
+      this.pumping = false;
+    }
   }
 
   async since(seq: number, limit: number): Promise<ChangeEvent[]> {
-    return this.db.prepare('SELECT seq, entity, op, id, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as ChangeEvent[];
+    return this.after.all(seq, limit) as ChangeEvent[];
   }
 
   async latest(): Promise<number> {
-    return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM changes').pluck().get() as number) ?? 0;
+    return (this.newest.get() as number) ?? 0;
   }
 }
 
@@ -332,6 +408,7 @@ export function openSqliteStore(file: string): Store {
     log: new SqliteLog(db),
     evidence: new SqliteEvidence(db, changes, evidenceDirOf(file)),
     async close() {
+      changes.stop();
       db.close();
     },
   };
