@@ -8,6 +8,9 @@
  *    with --no-rules) and persisted, raw body first, with its inbox outcome.
  *  - cot_obs_per_s: the same over CoT TCP: marker events (each an observation) written on one
  *    connection, timed until the inbox stats show every frame accepted.
+ *  - followers_catch_up_s, http_obs_per_s_with_followers: fusion and the transparency log follow
+ *    the change feed in their own thread (config `followers`); the time after the last HTTP
+ *    answer until they have every change, and the HTTP rate counting that time too.
  *  - raw_insert_per_s: better-sqlite3 alone inserting the same rows (same ids, columns and
  *    documents) into the same schema (all migrations applied), batched 1,000 per transaction,
  *    with the same pragmas: the store's limit on this machine.
@@ -42,6 +45,8 @@ const ROUNDS = num('rounds', 3);
 const RULES = !args.includes('--no-rules');
 const BATCH = 1000;
 const CONCURRENCY = 4;
+/** TRUCELINE_FUSION=off (inherited by the server): fusion's position is not waited for. */
+const FUSION = !/^(0|false|no|off)$/i.test(process.env.TRUCELINE_FUSION ?? 'on');
 
 const info = (msg: string) => process.stderr.write(`${msg}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -175,6 +180,33 @@ async function cotRound(server: Server, n: number, t0: number): Promise<number> 
   }
 }
 
+/**
+ * Seconds from now until fusion and the transparency log (the followers of the change feed, in
+ * their own thread by default) have taken in every change committed so far: read from their
+ * positions in the store, so it holds whichever thread runs them.
+ */
+async function followersCatchUp(db: string): Promise<number> {
+  const started = performance.now();
+  const look = new Database(db, { readonly: true });
+  try {
+    const latest = look.prepare('SELECT COALESCE(MAX(seq), 0) FROM changes').pluck().get() as number;
+    for (;;) {
+      const fusion = look.prepare('SELECT seq FROM fusion_cursor WHERE id = 1').pluck().get() as number;
+      const log = look.prepare('SELECT position FROM log_head').pluck().get() as number;
+      // Fusion's cursor moves with each batch it groups; the log's with each append.
+      if (log >= latest && (!FUSION || fusion >= latestObservationSeq(look, latest))) return (performance.now() - started) / 1000;
+      if (performance.now() - started > 600_000) throw new Error(`followers still behind after 10 minutes (log at ${log}, fusion at ${fusion}, changes at ${latest})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    look.close();
+  }
+}
+
+/** The seq of the last observation created at or before `seq` (fusion's cursor only moves on observations). */
+const latestObservationSeq = (look: Database.Database, seq: number): number =>
+  (look.prepare("SELECT COALESCE(MAX(seq), 0) FROM changes WHERE seq <= ? AND entity = 'observation' AND op = 'created'").pluck().get(seq) as number) ?? 0;
+
 /** better-sqlite3 alone: the same rows into the same schema, 1,000 per transaction. */
 function rawRound(observations: Observation[]): number {
   const dir = mkdtempSync(join(tmpdir(), 'truceline-bench-raw-'));
@@ -208,14 +240,17 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'truceline-bench-ingest-'));
   const server = await Server.start(join(dir, 'bench.db'));
   info(`server up (${RULES ? 'default agreement in force: every observation judged' : 'no agreement: --no-rules'}); ${HTTP_N} observations over HTTP and ${COT_N} over CoT per round, ${ROUNDS} rounds`);
-  const rounds = { http: [] as number[], cot: [] as number[], raw: [] as number[] };
+  const rounds = { http: [] as number[], cot: [] as number[], raw: [] as number[], catchUp: [] as number[], sustained: [] as number[] };
   try {
     for (let r = 0; r < ROUNDS; r++) {
       const observations = makeObservations(HTTP_N, Date.UTC(2026, 10, 13) + r * 86_400_000);
       rounds.http.push(await httpRound(server, observations));
+      // Then until the followers are through, so that each round starts from a quiet server.
+      rounds.catchUp.push(await followersCatchUp(join(dir, 'bench.db')));
+      rounds.sustained.push(HTTP_N / (HTTP_N / rounds.http[r]! + rounds.catchUp[r]!));
       rounds.raw.push(rawRound(observations));
       rounds.cot.push(await cotRound(server, COT_N, Date.UTC(2026, 10, 10) + r * 86_400_000));
-      info(`round ${r + 1}: http ${round(rounds.http[r]!)}/s, raw ${round(rounds.raw[r]!)}/s, cot ${round(rounds.cot[r]!)}/s`);
+      info(`round ${r + 1}: http ${round(rounds.http[r]!)}/s (followers through ${rounds.catchUp[r]!.toFixed(1)} s later: ${round(rounds.sustained[r]!)}/s with them), raw ${round(rounds.raw[r]!)}/s, cot ${round(rounds.cot[r]!)}/s`);
     }
   } finally {
     await server.stop();
@@ -226,6 +261,8 @@ async function main(): Promise<void> {
   const raw = median(rounds.raw);
   out({ metric: 'http_obs_per_s', value: round(http), unit: 'observations/s', target: 50_000, pass: http >= 50_000, rounds: rounds.http.map(round), batch: BATCH, concurrency: CONCURRENCY, ...common });
   out({ metric: 'cot_obs_per_s', value: round(median(rounds.cot)), unit: 'observations/s', target: 50_000, pass: median(rounds.cot) >= 50_000, rounds: rounds.cot.map(round), ...common });
+  out({ metric: 'followers_catch_up_s', value: Math.round(median(rounds.catchUp) * 100) / 100, unit: 's', rounds: rounds.catchUp.map((x) => Math.round(x * 100) / 100), note: 'after the last HTTP answer, until fusion and the transparency log have every change', statistic: common.statistic });
+  out({ metric: 'http_obs_per_s_with_followers', value: round(median(rounds.sustained)), unit: 'observations/s', rounds: rounds.sustained.map(round), note: 'observations / (HTTP time + followers catch-up)', statistic: common.statistic });
   out({ metric: 'raw_insert_per_s', value: round(raw), unit: 'rows/s', rounds: rounds.raw.map(round), batch: BATCH, statistic: common.statistic });
   out({ metric: 'share_of_raw', value: Math.round((http / raw) * 1000) / 1000, target: 0.3, pass: http / raw >= 0.3, statistic: 'median http / median raw' });
 

@@ -56,6 +56,11 @@ export const Config = z.object({
   logKey: z.string().min(1).optional(),
   /** A log checkpoint (signed tree head) at most this often, whenever the log has grown. */
   logCheckpointS: z.coerce.number().int().positive().default(3600),
+  /**
+   * Where fusion and the transparency log run: `worker` (a thread with its own connection to the
+   * store, on another core than the API and the ingest) or `inline` (in the serving thread).
+   */
+  followers: z.enum(['worker', 'inline']).default('worker'),
 });
 export type Config = z.output<typeof Config>;
 
@@ -89,6 +94,7 @@ export function loadConfig(overrides: Partial<Record<keyof Config, unknown>> = {
     fusionParams: env.TRUCELINE_FUSION_PARAMS,
     logKey: env.TRUCELINE_LOG_KEY,
     logCheckpointS: env.TRUCELINE_LOG_CHECKPOINT_S,
+    followers: env.TRUCELINE_FOLLOWERS,
   };
   const defined = (o: object) => Object.entries(o).filter(([, v]) => v !== undefined && v !== '');
   const merged = Object.fromEntries([...defined(fromEnv), ...defined(overrides)]);

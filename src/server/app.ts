@@ -39,11 +39,13 @@ import { spotReportRoutes } from './routes/spot-report.routes';
 import { IncidentService, loadFusionParams } from '../services/incident.service';
 import { logRoutes } from './routes/log.routes';
 import { TransparencyLog } from '../services/transparency-log';
+import { FollowersThread } from '../services/followers-thread';
 import { evidenceRoutes } from './routes/evidence.routes';
 
 export interface AppDeps {
   store: Store;
-  config: Pick<Config, 'maxBody' | 'web' | 'logLevel'> & Partial<Pick<Config, 'alertWebhook' | 'alertWebhookSecret' | 'triggerCriteria' | 'logKey' | 'logCheckpointS' | 'maxEvidence' | 'fusion' | 'fusionParams'>>;
+  config: Pick<Config, 'maxBody' | 'web' | 'logLevel'> &
+    Partial<Pick<Config, 'alertWebhook' | 'alertWebhookSecret' | 'triggerCriteria' | 'logKey' | 'logCheckpointS' | 'maxEvidence' | 'fusion' | 'fusionParams' | 'db' | 'coalition' | 'followers'>>;
   /** The agreement in force and the judge of observations (default: one on this store). */
   agreements?: AgreementService;
   /** Logins, sessions and tokens (default: one on this store). */
@@ -119,15 +121,28 @@ export async function buildApp({
   app.addHook('onClose', () => guarantee.stop());
   await app.register(alertRoutes(guarantee));
   // Fusion follows the change feed too; a verification that makes a violation is put to the triggers.
-  const incidents = new IncidentService(store, { coalition, onVerified: guarantee, follow: config.fusion ?? true, fusion: loadFusionParams(config.fusionParams), log: (msg) => app.log.warn(msg) });
+  // Fusion and the log run in their own thread when the store can be opened again there (served
+  // from a file or URL, not handed in by a test): the serving thread keeps the API and the ingest.
+  const inThread = config.followers === 'worker' && config.db !== undefined && config.db !== ':memory:';
+  const incidents = new IncidentService(store, { coalition, onVerified: guarantee, follow: !inThread && (config.fusion ?? true), fusion: loadFusionParams(config.fusionParams), log: (msg) => app.log.warn(msg) });
   await incidents.start();
   app.addHook('onClose', () => incidents.stop());
   await app.register(incidentRoutes(incidents));
   await app.register(spotReportRoutes(incidents));
   // The transparency log follows the change feed too, from wherever it stopped (issue 7).
   const transparency = new TransparencyLog(store, { keyFile: config.logKey, checkpointEveryS: config.logCheckpointS, log: (msg) => app.log.warn(msg) });
-  await transparency.start();
-  app.addHook('onClose', () => transparency.stop());
+  if (inThread) {
+    // Here the log only serves proofs and checkpoints asked for (appending what is pending first).
+    const followers = new FollowersThread(
+      { db: config.db!, coalition: config.coalition, fusion: config.fusion ?? true, fusionParams: config.fusionParams, logKey: config.logKey, logCheckpointS: config.logCheckpointS ?? 3600 },
+      (level, msg) => app.log[level]({ component: 'followers' }, msg),
+    );
+    await followers.start();
+    app.addHook('onClose', () => followers.stop());
+  } else {
+    await transparency.start();
+    app.addHook('onClose', () => transparency.stop());
+  }
   await app.register(logRoutes(transparency));
   // An issued report cites the log checkpoint made for it.
   await app.register(reportRoutes(store, () => transparency.checkpoint()));
