@@ -250,6 +250,7 @@ async function main(): Promise<void> {
       rounds.sustained.push(HTTP_N / (HTTP_N / rounds.http[r]! + rounds.catchUp[r]!));
       rounds.raw.push(rawRound(observations));
       rounds.cot.push(await cotRound(server, COT_N, Date.UTC(2026, 10, 10) + r * 86_400_000));
+      await followersCatchUp(join(dir, 'bench.db')); // untimed: the next round starts from a quiet server
       info(`round ${r + 1}: http ${round(rounds.http[r]!)}/s (followers through ${rounds.catchUp[r]!.toFixed(1)} s later: ${round(rounds.sustained[r]!)}/s with them), raw ${round(rounds.raw[r]!)}/s, cot ${round(rounds.cot[r]!)}/s`);
     }
   } finally {

@@ -289,11 +289,16 @@ export class FusionIndex {
    * within `keep`, as before.
    */
   prune(kind: IncidentKind, beforeMs: number, keep: TimeRanges = []): void {
-    for (const e of [...this.entries.values()]) if (e.kind === kind && e.lastMs < beforeMs && !coversTime(keep, e.lastMs)) this.remove(e.id);
+    // A kept incident keeps the buckets of all its observations, its earliest included: a late
+    // report next to its first observation must still find it.
+    let keptFrom = Infinity;
+    for (const e of [...this.entries.values()]) {
+      if (e.kind !== kind || e.lastMs >= beforeMs) continue;
+      if (coversTime(keep, e.lastMs)) keptFrom = Math.min(keptFrom, e.firstMs);
+      else this.remove(e.id);
+    }
     const prefix = `${kind}|`;
-    const { tMs } = this.geometry(kind);
-    const kept = (endMs: number) => keep.some(([a, b]) => a < endMs && b > endMs - tMs);
-    for (const [key, b] of this.buckets) if (key.startsWith(prefix) && b.endMs < beforeMs && !kept(b.endMs)) this.buckets.delete(key);
+    for (const [key, b] of this.buckets) if (key.startsWith(prefix) && b.endMs < beforeMs && b.endMs <= keptFrom) this.buckets.delete(key);
   }
 }
 

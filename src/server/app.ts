@@ -121,24 +121,35 @@ export async function buildApp({
   app.addHook('onClose', () => guarantee.stop());
   await app.register(alertRoutes(guarantee));
   // Fusion follows the change feed too; a verification that makes a violation is put to the triggers.
-  // Fusion and the log run in their own thread when the store can be opened again there (served
+  // It and the log run in their own thread when the store can be opened again there (served
   // from a file or URL, not handed in by a test): the serving thread keeps the API and the ingest.
   const inThread = config.followers === 'worker' && config.db !== undefined && config.db !== ':memory:';
-  const incidents = new IncidentService(store, { coalition, onVerified: guarantee, follow: !inThread && (config.fusion ?? true), fusion: loadFusionParams(config.fusionParams), log: (msg) => app.log.warn(msg) });
+  const followers = inThread
+    ? new FollowersThread(
+        { db: config.db!, coalition: config.coalition, fusion: config.fusion ?? true, fusionParams: config.fusionParams, logKey: config.logKey, logCheckpointS: config.logCheckpointS ?? 3600 },
+        (level, msg) => app.log[level]({ component: 'followers' }, msg),
+      )
+    : undefined;
+  const incidents = new IncidentService(store, {
+    coalition,
+    onVerified: guarantee,
+    follow: !inThread && (config.fusion ?? true),
+    fusion: loadFusionParams(config.fusionParams),
+    log: (msg) => app.log.warn(msg),
+    ...(followers ? { onRegrouped: (ids: string[]) => followers.regrouped(ids) } : {}),
+  });
   await incidents.start();
   app.addHook('onClose', () => incidents.stop());
   await app.register(incidentRoutes(incidents));
   await app.register(spotReportRoutes(incidents));
   // The transparency log follows the change feed too, from wherever it stopped (issue 7).
   const transparency = new TransparencyLog(store, { keyFile: config.logKey, checkpointEveryS: config.logCheckpointS, log: (msg) => app.log.warn(msg) });
-  if (inThread) {
-    // Here the log only serves proofs and checkpoints asked for (appending what is pending first).
-    const followers = new FollowersThread(
-      { db: config.db!, coalition: config.coalition, fusion: config.fusion ?? true, fusionParams: config.fusionParams, logKey: config.logKey, logCheckpointS: config.logCheckpointS ?? 3600 },
-      (level, msg) => app.log[level]({ component: 'followers' }, msg),
-    );
+  if (followers) {
     await followers.start();
     app.addHook('onClose', () => followers.stop());
+    // Here the log only serves proofs and the checkpoints asked for (appending what is pending
+    // first); the key is the one the thread loaded or made.
+    await transparency.loadKey();
   } else {
     await transparency.start();
     app.addHook('onClose', () => transparency.stop());

@@ -12,6 +12,8 @@ export interface FollowersSettings {
   logCheckpointS: number;
 }
 
+export type FollowersCommand = { type: 'regrouped'; ids: string[] } | { type: 'stop' };
+
 export type FollowersMessage = { type: 'ready' } | { type: 'stopped' } | { type: 'failed'; msg: string } | { type: 'log'; level: 'warn' | 'info'; msg: string };
 
 const ENTRY = join(PROJECT_ROOT, 'bin', 'followers-worker.js');
@@ -28,44 +30,57 @@ export class FollowersThread {
   private closing = false;
   private restartMs = RESTART_MS;
   private timer: NodeJS.Timeout | undefined;
+  private readyAt = 0;
 
   constructor(
     private readonly settings: FollowersSettings,
     private readonly log: (level: 'warn' | 'info', msg: string) => void,
   ) {}
 
-  /** Resolves once the thread has caught up its start (its services are following the feed). */
+  /**
+   * Resolves once the thread is following the feed; rejects if its first start fails. Later, a
+   * thread that dies or fails to start again is started again, with a growing delay.
+   */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       const w = new Worker(ENTRY, { workerData: this.settings });
       this.worker = w;
       let ready = false;
+      let failure: string | undefined;
       w.on('message', (m: FollowersMessage) => {
         if (m.type === 'ready') {
           ready = true;
+          this.readyAt = Date.now();
           this.log('info', `followers thread ${w.threadId}: fusion and the transparency log follow the change feed`);
-          this.restartMs = RESTART_MS;
           resolve();
         } else if (m.type === 'failed') {
+          failure = m.msg;
           this.log('warn', `followers thread failed to start: ${m.msg}`);
-          if (!ready) reject(new Error(`followers thread: ${m.msg.split('\n')[0]}`));
         } else if (m.type === 'log') this.log(m.level, m.msg);
       });
       w.on('error', (err) => {
-        this.log('warn', `followers thread: ${err.stack ?? err.message}`);
-        if (!ready) reject(err);
+        failure = err.stack ?? err.message;
+        this.log('warn', `followers thread: ${failure}`);
       });
       w.on('exit', (code) => {
         if (this.worker === w) this.worker = undefined;
-        if (this.closing || !ready) return;
+        if (!ready) reject(new Error(`followers thread exited (${code}) before it was ready${failure ? `: ${failure.split('\n')[0]}` : ''}`));
+        if (this.closing) return;
+        // A thread that ran a good while before dying starts again at once; one that keeps dying, less and less often.
+        if (ready && Date.now() - this.readyAt > 60_000) this.restartMs = RESTART_MS;
         this.log('warn', `followers thread exited (${code}); starting it again in ${this.restartMs} ms`);
         this.timer = setTimeout(() => {
           this.timer = undefined;
-          if (!this.closing) this.start().catch((err: Error) => this.log('warn', `followers thread: ${err.message}`));
+          if (!this.closing) this.start().catch((err: Error) => this.log('warn', err.message));
         }, this.restartMs);
         this.restartMs = Math.min(60_000, this.restartMs * 2);
       });
     });
+  }
+
+  /** Tells the thread's fusion which incidents an analyst regrouped here (merge, split, reopen). */
+  regrouped(ids: string[]): void {
+    this.worker?.postMessage({ type: 'regrouped', ids } satisfies FollowersCommand);
   }
 
   /** Asks the thread to stop its services and close its connection; ends it after 10 s regardless. */
@@ -75,7 +90,7 @@ export class FollowersThread {
     const w = this.worker;
     if (!w) return;
     const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-    w.postMessage('stop');
+    w.postMessage({ type: 'stop' } satisfies FollowersCommand);
     const deadline = setTimeout(() => void w.terminate(), 10_000);
     await exited;
     clearTimeout(deadline);

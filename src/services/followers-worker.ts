@@ -12,25 +12,33 @@ import { openStore } from '../store/open-store';
 import { loadCoalition } from './coalition-file';
 import { IncidentService, loadFusionParams } from './incident.service';
 import { TransparencyLog } from './transparency-log';
-import type { FollowersSettings, FollowersMessage } from './followers-thread';
+import type { Store } from '../store/repository';
+import type { FollowersCommand, FollowersMessage, FollowersSettings } from './followers-thread';
 
 const settings = workerData as FollowersSettings;
 const port = parentPort!;
 const say = (m: FollowersMessage) => port.postMessage(m);
 const warn = (msg: string) => say({ type: 'log', level: 'warn', msg });
 
+let store: Store | undefined;
 try {
-  const store = await openStore(settings.db);
-  const incidents = new IncidentService(store, { coalition: loadCoalition(settings.coalition), follow: settings.fusion, fusion: loadFusionParams(settings.fusionParams), log: warn });
-  const log = new TransparencyLog(store, { keyFile: settings.logKey, checkpointEveryS: settings.logCheckpointS, log: warn });
+  store = await openStore(settings.db);
+  const opened = store;
+  const incidents = new IncidentService(opened, { coalition: loadCoalition(settings.coalition), follow: settings.fusion, fusion: loadFusionParams(settings.fusionParams), log: warn });
+  const log = new TransparencyLog(opened, { keyFile: settings.logKey, checkpointEveryS: settings.logCheckpointS, log: warn });
   await incidents.start();
   await log.start();
-  port.on('message', (m: unknown) => {
-    if (m !== 'stop') return;
+  port.on('message', (m: FollowersCommand) => {
+    if (m.type === 'regrouped') {
+      // An analyst merged, split or moved incidents in the serving thread: this index re-reads them.
+      incidents.regrouped(m.ids).catch((err: Error) => warn(`re-reading regrouped incidents failed: ${err.message}`));
+      return;
+    }
+    if (m.type !== 'stop') return;
     void (async () => {
       await incidents.stop();
       await log.stop();
-      await store.close();
+      await opened.close();
       say({ type: 'stopped' });
       port.close();
     })();
@@ -38,5 +46,7 @@ try {
   say({ type: 'ready' });
 } catch (err) {
   say({ type: 'failed', msg: (err as Error).stack ?? String(err) });
+  // A PostgreSQL pool left open would keep the thread alive: close, so that it exits and is restarted.
+  await store?.close().catch(() => undefined);
   port.close();
 }

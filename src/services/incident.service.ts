@@ -40,6 +40,9 @@ export interface IncidentVerifiedHook {
   evaluateIncident(incident: Incident): Promise<unknown>;
 }
 
+/** Queued observations fusion holds in memory at most; beyond, it reads them back. */
+const CARRY_MAX = 20_000;
+
 export interface IncidentServiceOptions {
   coalition: CoalitionConfig;
   /** Fusion windows and the rest (src/domain/fusion.ts FusionParams). */
@@ -50,6 +53,11 @@ export interface IncidentServiceOptions {
   onVerified?: IncidentVerifiedHook;
   /** One standard deviation of a monitor's bearing, degrees (default 3). */
   bearingSigmaDeg?: number;
+  /**
+   * Told the incidents whose grouping an analyst changed (merge, split, a move into or out of the
+   * editable states), for a fusion that runs elsewhere (the followers thread) to re-read them.
+   */
+  onRegrouped?: (incidentIds: string[]) => void;
   log?: (msg: string) => void;
   now?: () => Date;
 }
@@ -239,7 +247,8 @@ export class IncidentService {
 
   private onChange(e: ChangeEvent): void {
     if (this.stopped || e.entity !== 'observation') return;
-    if (e.op === 'created') this.queue.push({ seq: e.seq, id: e.id, ...(e.observation ? { observation: e.observation } : {}) });
+    // The observation itself only while the queue is short: a long backlog is read back in batches.
+    if (e.op === 'created') this.queue.push({ seq: e.seq, id: e.id, ...(e.observation && this.queue.length < CARRY_MAX ? { observation: e.observation } : {}) });
     else if (e.op === 'relabelled') this.relabelled.add(e.id);
     else return;
     this.kick();
@@ -292,11 +301,12 @@ export class IncidentService {
     const from = tMin - w.minutes * 60_000;
     const to = tMax + (w.minutes + w.maxSpanMinutes) * 60_000;
     const have = this.loaded.get(kind) ?? [];
-    this.working.set(kind, withRange(this.working.get(kind) ?? [], from, to));
     for (const [a, b] of missingRanges(have, from, to)) {
       for (const f of await this.store.incidents.forFusion(a, Math.min(b, Number.MAX_SAFE_INTEGER), kind, this.index)) if (!this.index.has(f.id)) this.index.add(f.id, f.kind, f.points);
     }
     this.loaded.set(kind, withRange(have, from, to));
+    // Only once loaded: a failed read must not leave the range kept as if it were held.
+    this.working.set(kind, withRange(this.working.get(kind) ?? [], from, to));
   }
 
   /**
@@ -399,6 +409,16 @@ export class IncidentService {
       after = { t: Date.parse(last.observedAt), id: last.id };
     }
     return { observations, created: created.size, updated: updated.size };
+  }
+
+  /** Re-reads incidents another thread or process regrouped (see `onRegrouped`) into the index. */
+  async regrouped(ids: readonly string[]): Promise<void> {
+    const found = await this.store.incidents.getMany(ids, SEE_ALL);
+    for (const id of ids) {
+      const incident = found.get(id);
+      if (incident) await this.reindex(incident);
+      else this.index.remove(id);
+    }
   }
 
   /** Puts an incident back in the index after its observations changed (merge, split) or it became editable again. */
@@ -542,7 +562,10 @@ export class IncidentService {
     if (row.assessment === 'clear' && incident.assessment) detail.withdrawn = incident.assessment;
     const moved = await this.store.incidents.transition({ id, expectedVersion: incident.version, from: row.from, to: row.to, assessment, at, by, reason, detail });
     await this.audit(by, 'incident.transition', 'incident', id, { from: row.from, to: row.to, action: row.action, reason, version: moved.version, ...(row.assessment === 'draft' ? { assessment } : {}) }, at);
-    if (isEditable(moved.state) !== isEditable(incident.state)) await this.reindex(moved);
+    if (isEditable(moved.state) !== isEditable(incident.state)) {
+      await this.reindex(moved);
+      this.opts.onRegrouped?.([moved.id]);
+    }
     if (moved.state === 'verified_violation' && this.opts.onVerified) {
       try {
         await this.opts.onVerified.evaluateIncident(moved);
@@ -569,6 +592,7 @@ export class IncidentService {
     await this.audit(by, 'incident.merge', 'incident', id, { otherId: other.id, reason, observationIds: other.observationIds, allegationIds: other.allegationIds }, at);
     this.index.remove(other.id);
     await this.reindex(r.survivor);
+    this.opts.onRegrouped?.([other.id, r.survivor.id]);
     return this.view(r.survivor, caller);
   }
 
@@ -595,6 +619,7 @@ export class IncidentService {
     await this.audit(by, 'incident.split', 'incident', id, { newIncidentId: r.created.id, observationIds: input.observationIds, reason }, at);
     await this.reindex(r.original);
     await this.reindex(r.created);
+    this.opts.onRegrouped?.([r.original.id, r.created.id]);
     return { original: await this.view(r.original, caller), created: await this.view(r.created, caller) };
   }
 

@@ -263,6 +263,11 @@ export class TransparencyLog {
   }
 
   /** Loads the key, subscribes to the feed, catches up in the background, starts the checkpoint clock. */
+  /** Loads the signing key only: for a process that serves the log while another appends to it. */
+  async loadKey(): Promise<void> {
+    this.signer ??= await loadLogSigner(this.store, this.opts.keyFile);
+  }
+
   async start(): Promise<void> {
     this.stopped = false;
     this.signer = await loadLogSigner(this.store, this.opts.keyFile);
@@ -286,6 +291,7 @@ export class TransparencyLog {
     this.unsubscribe = undefined;
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
+    this.carried.clear();
   }
 
   get keyId(): string | undefined {

@@ -554,7 +554,11 @@ export function* loadIncidentsTx(ids: readonly string[], visibility: Visibility)
     const found = headers.map((h) => h.id);
     const group = <T>(list: readonly { key: string; value: T }[]): Map<string, T[]> => {
       const m = new Map<string, T[]>();
-      for (const { key, value } of list) m.set(key, [...(m.get(key) ?? []), value]);
+      for (const { key, value } of list) {
+        const values = m.get(key);
+        if (values) values.push(value);
+        else m.set(key, [value]);
+      }
       return m;
     };
     const observationIds = group(
@@ -569,17 +573,21 @@ export function* loadIncidentsTx(ids: readonly string[], visibility: Visibility)
         value: r.id,
       })),
     );
-    // Tasks about an incident include those about the incidents merged into it.
-    const aboutOf = new Map<string, string>();
-    for (const h of headers) for (const a of [h.id, ...h.mergedFrom]) aboutOf.set(a, h.id);
-    const about = [...aboutOf.keys()];
-    const taskIds = new Map<string, string[]>();
-    for (const part of chunks(about, 500)) {
-      for (const r of yield* all<{ incident_id: string; id: string }>(`SELECT incident_id, id FROM tasks WHERE incident_id IN (${marks(part.length)}) ORDER BY created_at_ms, id`, part)) {
-        const owner = aboutOf.get(r.incident_id)!;
-        taskIds.set(owner, [...(taskIds.get(owner) ?? []), r.id]);
+    // Tasks about an incident include those about the incidents merged into it (which may be in
+    // this batch too: an id can be about several incidents).
+    const ownersOf = new Map<string, string[]>();
+    for (const h of headers) for (const a of [h.id, ...h.mergedFrom]) ownersOf.set(a, [...(ownersOf.get(a) ?? []), h.id]);
+    const tasks = new Map<string, { id: string; t: number }[]>();
+    for (const part of chunks([...ownersOf.keys()], 500)) {
+      for (const r of yield* all<{ incident_id: string; id: string; created_at_ms: number }>(`SELECT incident_id, id, created_at_ms FROM tasks WHERE incident_id IN (${marks(part.length)})`, part)) {
+        for (const owner of ownersOf.get(r.incident_id)!) {
+          const list = tasks.get(owner);
+          if (list) list.push({ id: r.id, t: Number(r.created_at_ms) });
+          else tasks.set(owner, [{ id: r.id, t: Number(r.created_at_ms) }]);
+        }
       }
     }
+    const taskIds = new Map([...tasks].map(([owner, list]) => [owner, list.sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((x) => x.id)]));
     const history = group(
       (yield* all<HistoryRow>(`SELECT * FROM incident_history WHERE incident_id IN (${marks(found.length)}) ORDER BY incident_id, version`, found)).map((r) => ({ key: r.incident_id, value: eventFromRow(r) })),
     );

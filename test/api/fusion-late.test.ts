@@ -52,4 +52,29 @@ describe('fusion of late batches', () => {
       await store.close();
     }
   });
+
+  it('finds a kept incident by its earliest reports when a late one about its start arrives after a prune', async () => {
+    const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'truceline-fusion-late-')), 'test.db'));
+    try {
+      const service = new IncidentService(store, { coalition: COALITION_PRESET, follow: false });
+      const MIN = 60_000;
+      const live = Math.floor((Date.now() - MIN) / MIN) * MIN;
+      const t0 = live - 3 * 86_400_000;
+      const at = (t: number, lat = 48.3, lon = 37.9) => storedObservation({ observedAt: new Date(t).toISOString(), location: { lat, lon, accuracyM: 100 } });
+      const fuse = async (list: ReturnType<typeof storedObservation>[]) => {
+        await store.observations.insertMany(list);
+        return service.fuseObservations(list.map((s) => s.observation), { by: 'test' });
+      };
+      await fuse([at(live, 47.0, 36.0)]);
+      // A shelling three days ago, reported late: an hour of impacts five minutes apart.
+      const chain = Array.from({ length: 13 }, (_, i) => at(t0 + i * 5 * MIN));
+      const incident = (await fuse(chain)).incidentOf.get(chain[0]!.observation.id)!;
+      await fuse([at(t0 + 65 * MIN)]);
+      // Then a report of its first minutes: it belongs to the same incident.
+      const early = at(t0 + 2 * MIN);
+      expect((await fuse([early])).incidentOf.get(early.observation.id)).toBe(incident);
+    } finally {
+      await store.close();
+    }
+  });
 });

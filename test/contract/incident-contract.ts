@@ -426,6 +426,17 @@ export function incidentContract(name: string, open: () => Promise<Store>): void
       const linked = await store.incidents.linkTask({ id: inc.id, taskId: task.id, at: tick(), by: 'user:a' });
       expect(linked.taskIds).toEqual([task.id]);
       expect(linked.history.at(-1)).toMatchObject({ action: 'task_linked', from: 'received', to: 'received', detail: { taskId: task.id } });
+
+      // Merged into another incident, its task counts for the survivor too, read alone or in one batch with it.
+      const [c] = await observations(sec, [{ observedAt: '2026-11-21T10:30:00Z', releasability: 'PUBLIC' }]);
+      const survivor = newIncident();
+      await store.incidents.fuse(batch({ creates: [{ incident: survivor, observations: [c!] }] }));
+      const current = (await store.incidents.get(inc.id, SEE_ALL))!;
+      await store.incidents.merge({ survivorId: survivor.id, survivorVersion: 1, otherId: inc.id, otherVersion: current.version, at: tick(), by: 'user:a', reason: 'one shelling', coalitionMembers: members });
+      const alone = await Promise.all([survivor.id, inc.id].map((id) => store.incidents.get(id, SEE_ALL)));
+      expect(alone.map((i) => i!.taskIds)).toEqual([[task.id], [task.id]]);
+      const both = await store.incidents.getMany([survivor.id, inc.id], SEE_ALL);
+      expect([both.get(survivor.id), both.get(inc.id)]).toEqual(alone);
     });
   });
 }

@@ -59,6 +59,30 @@ describe('followers in their own thread (serve)', () => {
         },
         { timeout: 15_000, interval: 200 },
       );
+
+      // An analyst merges a second incident (an impact 30 km away) into the first, in the serving
+      // thread; a new report next to the merged-away one must join the survivor, not open a third.
+      const post = async (list: unknown[]) => {
+        const res = await fetch(`${server.baseUrl}/api/observations`, { method: 'POST', headers: { 'content-type': 'application/json', ...server.auth }, body: JSON.stringify({ observations: list }) });
+        expect(res.status).toBe(200);
+      };
+      const incidentOf = async (observationId: string) => {
+        const page = (await (await fetch(`${server.baseUrl}/api/incidents?limit=50&observation=${observationId}&state=received,merged`, { headers: server.auth })).json()) as { items: { id: string; state: string }[] };
+        return page.items.find((i) => i.state !== 'merged')?.id;
+      };
+      const away = (minute: number) => observationInput({ id: uuidv7(), observedAt: new Date(Date.UTC(2026, 10, 24, 8, minute)).toISOString(), location: { lat: 48.57, lon: 37.9, accuracyM: 100 }, source: { kind: 'monitor', nation: 'FRA', reporter: 'Team D-4' } });
+      const second = away(3);
+      await post([second]);
+      let otherId: string | undefined;
+      await vi.waitFor(async () => expect((otherId = await incidentOf(second.id))).toBeDefined(), { timeout: 15_000, interval: 200 });
+      const survivorId = (await incidentOf(first[0]!.id))!;
+      expect(otherId).not.toBe(survivorId);
+      const merged = await fetch(`${server.baseUrl}/api/incidents/${survivorId}/merge`, { method: 'POST', headers: { 'content-type': 'application/json', ...server.auth }, body: JSON.stringify({ otherId, reason: 'the same shelling, seen from two posts' }) });
+      expect(merged.status).toBe(200);
+      const next = away(4);
+      await post([next]);
+      await vi.waitFor(async () => expect(await incidentOf(next.id)).toBe(survivorId), { timeout: 15_000, interval: 200 });
+
       expect(server.log).toMatch(/followers thread \d+: fusion and the transparency log follow the change feed/);
       expect(server.log).not.toMatch(/followers thread (failed|exited)/);
     } finally {

@@ -249,6 +249,8 @@ export class CotServer {
         }
       })().finally(() => {
         settling = null;
+        // Frames stored while the last batch was finishing would otherwise wait for the next read.
+        settleStored();
         readOn();
       });
       this.track(settling);

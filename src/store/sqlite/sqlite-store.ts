@@ -58,7 +58,10 @@ const GET_MANY_CHUNK = 500;
 const rowToObservation = (r: ObservationRow): Observation => JSON.parse(r.doc) as Observation;
 
 /** How often a SQLite store with listeners looks for changes committed by other connections. */
-const FEED_POLL_MS = Number(process.env.TRUCELINE_SQLITE_POLL_MS ?? 100);
+const FEED_POLL_MS = Math.max(10, Number(process.env.TRUCELINE_SQLITE_POLL_MS) || 100);
+/** Rows delivered per turn of the event loop: a large import by another process is passed on in slices. */
+const FEED_PAGE = 1000;
+const FEED_PAGES_PER_TURN = 5;
 
 /**
  * The change feed on one SQLite file. Listeners get every committed change in seq order, whoever
@@ -106,13 +109,18 @@ class SqliteChangeFeed implements ChangeFeed {
   subscribe(listener: (e: ChangeEvent) => void): () => void {
     if (this.listeners.size === 0) {
       // From now on: a listener hears what is committed after it subscribed.
-      this.cursor = this.newest.get() as number;
+      if (!this.pumping) this.cursor = this.newest.get() as number;
       this.version = this.dataVersion.get() as number;
       this.poll = setInterval(() => {
-        const v = this.dataVersion.get() as number;
-        if (v === this.version) return;
-        this.version = v;
-        this.pump();
+        try {
+          const v = this.dataVersion.get() as number;
+          if (v === this.version) return;
+          this.version = v;
+          this.pump();
+        } catch (err) {
+          // The next tick tries again from the cursor; a closed or busy database must not crash the process.
+          process.emitWarning(`change feed: ${(err as Error).message}`);
+        }
       }, FEED_POLL_MS);
       this.poll.unref();
     }
@@ -137,23 +145,41 @@ class SqliteChangeFeed implements ChangeFeed {
       return;
     }
     this.pumping = true;
+    let more = false;
     try {
+      let pages = 0;
       do {
         this.again = false;
         for (;;) {
-          const rows = this.after.all(this.cursor, 1000) as ChangeEvent[];
+          const rows = this.after.all(this.cursor, FEED_PAGE) as ChangeEvent[];
           for (const e of rows) {
             this.cursor = e.seq;
             const observation = this.carried.get(e.seq);
             if (observation) this.carried.delete(e.seq);
-            const event = observation ? { ...e, observation } : e;
-            for (const l of [...this.listeners]) l(event);
+            this.deliver(observation ? { ...e, observation } : e);
           }
-          if (rows.length < 1000) break;
+          if (rows.length < FEED_PAGE) break;
+          if (++pages >= FEED_PAGES_PER_TURN) {
+            more = true;
+            break;
+          }
         }
-      } while (this.again && this.listeners.size);
+      } while (this.again && !more && this.listeners.size);
     } finally {
       this.pumping = false;
+    }
+    // The rest on the next turns: the process answers requests in between.
+    if ((more || this.again) && this.listeners.size) setImmediate(() => this.listeners.size && this.pump());
+  }
+
+  /** One listener's failure is its own: the others still get the event. */
+  private deliver(e: ChangeEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch (err) {
+        process.emitWarning(`change feed listener failed on ${e.entity} ${e.id}: ${(err as Error).message}`);
+      }
     }
   }
 
@@ -242,7 +268,7 @@ class SqliteObservations implements ObservationRepository {
       const o = { ...rowToObservation(row), releasability };
       this.db.prepare('UPDATE observations SET releasability = ?, doc = ? WHERE id = ?').run(releasability, JSON.stringify(o), id);
       return { doc: o, event: this.feed.record('observation', 'relabelled', id, new Date().toISOString()) };
-    })();
+    }).immediate(); // reads then writes: take the write lock first, or another connection's commit in between fails it
     if (event) this.feed.emit([event]);
     return doc;
   }
