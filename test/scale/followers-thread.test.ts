@@ -83,6 +83,10 @@ describe('followers in their own thread (serve)', () => {
       await post([next]);
       await vi.waitFor(async () => expect(await incidentOf(next.id)).toBe(survivorId), { timeout: 15_000, interval: 200 });
 
+      // The serving thread names the key the thread signs with (it loads the key without appending).
+      const key = (await (await fetch(`${server.baseUrl}/api/log/public-key`, { headers: server.auth })).json()) as { keys: { keyId: string; inUse: boolean }[]; keyId: string };
+      expect(key.keys.filter((k) => k.inUse).map((k) => k.keyId)).toEqual([key.keyId]);
+
       expect(server.log).toMatch(/followers thread \d+: fusion and the transparency log follow the change feed/);
       expect(server.log).not.toMatch(/followers thread (failed|exited)/);
     } finally {
