@@ -136,7 +136,6 @@ export async function buildApp({
     follow: !inThread && (config.fusion ?? true),
     fusion: loadFusionParams(config.fusionParams),
     log: (msg) => app.log.warn(msg),
-    ...(followers ? { onRegrouped: (ids: string[]) => followers.regrouped(ids) } : {}),
   });
   await incidents.start();
   app.addHook('onClose', () => incidents.stop());

@@ -12,7 +12,7 @@ export interface FollowersSettings {
   logCheckpointS: number;
 }
 
-export type FollowersCommand = { type: 'regrouped'; ids: string[] } | { type: 'stop' };
+export type FollowersCommand = { type: 'stop' };
 
 export type FollowersMessage = { type: 'ready' } | { type: 'stopped' } | { type: 'failed'; msg: string } | { type: 'log'; level: 'warn' | 'info'; msg: string };
 
@@ -76,11 +76,6 @@ export class FollowersThread {
         this.restartMs = Math.min(60_000, this.restartMs * 2);
       });
     });
-  }
-
-  /** Tells the thread's fusion which incidents an analyst regrouped here (merge, split, reopen). */
-  regrouped(ids: string[]): void {
-    this.worker?.postMessage({ type: 'regrouped', ids } satisfies FollowersCommand);
   }
 
   /** Asks the thread to stop its services and close its connection; ends it after 10 s regardless. */

@@ -29,11 +29,6 @@ try {
   await incidents.start();
   await log.start();
   port.on('message', (m: FollowersCommand) => {
-    if (m.type === 'regrouped') {
-      // An analyst merged, split or moved incidents in the serving thread: this index re-reads them.
-      incidents.regrouped(m.ids).catch((err: Error) => warn(`re-reading regrouped incidents failed: ${err.message}`));
-      return;
-    }
     if (m.type !== 'stop') return;
     void (async () => {
       await incidents.stop();

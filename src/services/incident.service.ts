@@ -42,6 +42,8 @@ export interface IncidentVerifiedHook {
 
 /** Queued observations fusion holds in memory at most; beyond, it reads them back. */
 const CARRY_MAX = 20_000;
+/** Own incident changes awaiting their event, at most (a feed that dropped some must not grow this forever). */
+const OWN_CHANGES_MAX = 100_000;
 
 export interface IncidentServiceOptions {
   coalition: CoalitionConfig;
@@ -53,11 +55,6 @@ export interface IncidentServiceOptions {
   onVerified?: IncidentVerifiedHook;
   /** One standard deviation of a monitor's bearing, degrees (default 3). */
   bearingSigmaDeg?: number;
-  /**
-   * Told the incidents whose grouping an analyst changed (merge, split, a move into or out of the
-   * editable states), for a fusion that runs elsewhere (the followers thread) to re-read them.
-   */
-  onRegrouped?: (incidentIds: string[]) => void;
   log?: (msg: string) => void;
   now?: () => Date;
 }
@@ -194,6 +191,15 @@ export class IncidentService {
   private newestMs = 0;
   private queue: { seq: number; id: string; observation?: Observation }[] = [];
   private relabelled = new Set<string>();
+  /**
+   * Incidents changed by someone else than this fusion (an analyst's merge, split or transition in
+   * this or another thread or process), to re-read into the index; and how many changes of each
+   * incident this fusion wrote and has yet to hear of (those are not re-read).
+   */
+  private readonly foreign = new Set<string>();
+  private readonly ownChanges = new Map<string, number>();
+  private fusing = 0;
+  private heldIncidentChanges: string[] = [];
   private draining: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -246,7 +252,12 @@ export class IncidentService {
   }
 
   private onChange(e: ChangeEvent): void {
-    if (this.stopped || e.entity !== 'observation') return;
+    if (this.stopped) return;
+    if (e.entity === 'incident') {
+      if (e.op === 'created' || e.op === 'updated') this.onIncidentChange(e.id);
+      return;
+    }
+    if (e.entity !== 'observation') return;
     // The observation itself only while the queue is short: a long backlog is read back in batches.
     if (e.op === 'created') this.queue.push({ seq: e.seq, id: e.id, ...(e.observation && this.queue.length < CARRY_MAX ? { observation: e.observation } : {}) });
     else if (e.op === 'relabelled') this.relabelled.add(e.id);
@@ -254,15 +265,37 @@ export class IncidentService {
     this.kick();
   }
 
+  private onIncidentChange(id: string): void {
+    // While this fusion's own write is in flight its changes cannot be told apart yet: after it.
+    if (this.fusing) {
+      this.heldIncidentChanges.push(id);
+      return;
+    }
+    const own = this.ownChanges.get(id);
+    if (own) {
+      if (own === 1) this.ownChanges.delete(id);
+      else this.ownChanges.set(id, own - 1);
+      return;
+    }
+    this.foreign.add(id);
+    this.kick();
+  }
+
   private kick(): void {
-    if (this.draining || this.retryTimer || this.stopped || (this.queue.length === 0 && this.relabelled.size === 0)) return;
+    if (this.draining || this.retryTimer || this.stopped || (this.queue.length === 0 && this.relabelled.size === 0 && this.foreign.size === 0)) return;
     this.draining = (async () => {
       // After the turn of the event loop that stored them: a burst is read as one batch.
       await new Promise((resolve) => setImmediate(resolve));
-      while ((this.queue.length || this.relabelled.size) && !this.stopped) {
+      while ((this.queue.length || this.relabelled.size || this.foreign.size) && !this.stopped) {
         const batch = this.queue.slice(0, BATCH);
         const relabelled = [...this.relabelled];
+        const foreign = [...this.foreign];
         try {
+          // Regroupings first: a report committed after a merge must find the merged incident.
+          if (foreign.length) {
+            await this.regrouped(foreign);
+            for (const id of foreign) this.foreign.delete(id);
+          }
           if (batch.length) {
             // Carried by the event where this process stored them; read back otherwise.
             const unread = batch.filter((b) => !b.observation).map((b) => b.id);
@@ -366,14 +399,24 @@ export class IncidentService {
       this.newestMs = Math.max(this.newestMs, Math.min(p.t1, Date.now() + HOUR_MS));
     }
     if (todo.length === 0 && opts.cursorSeq === undefined) return { incidentOf: new Map(), created: [], updated: [], refused: [] };
-    const result = await this.store.incidents.fuse({
-      creates: [...creates.values()],
-      attaches: [...attaches.values()],
-      by: opts.by,
-      at,
-      coalitionMembers: this.opts.coalition.members,
-      ...(opts.cursorSeq === undefined ? {} : { cursorSeq: opts.cursorSeq }),
-    });
+    this.fusing++;
+    let result: FusionResult;
+    try {
+      result = await this.store.incidents.fuse({
+        creates: [...creates.values()],
+        attaches: [...attaches.values()],
+        by: opts.by,
+        at,
+        coalitionMembers: this.opts.coalition.members,
+        ...(opts.cursorSeq === undefined ? {} : { cursorSeq: opts.cursorSeq }),
+      });
+    } finally {
+      this.fusing--;
+    }
+    // Its own changes, heard now (SQLite: during the write) or later (PostgreSQL), are not re-read.
+    if (this.ownChanges.size > OWN_CHANGES_MAX) this.ownChanges.clear();
+    for (const id of [...result.created, ...result.updated]) this.ownChanges.set(id, (this.ownChanges.get(id) ?? 0) + 1);
+    if (this.fusing === 0) for (const id of this.heldIncidentChanges.splice(0)) this.onIncidentChange(id);
     // What the store did where it differs from the plan: a target had left the editable states,
     // or another process had put an observation elsewhere first.
     for (const id of result.refused) this.index.remove(id);
@@ -411,8 +454,8 @@ export class IncidentService {
     return { observations, created: created.size, updated: updated.size };
   }
 
-  /** Re-reads incidents another thread or process regrouped (see `onRegrouped`) into the index. */
-  async regrouped(ids: readonly string[]): Promise<void> {
+  /** Re-reads into the index incidents someone else than this fusion changed (merged, split, moved between states). */
+  private async regrouped(ids: readonly string[]): Promise<void> {
     const found = await this.store.incidents.getMany(ids, SEE_ALL);
     for (const id of ids) {
       const incident = found.get(id);
@@ -562,10 +605,7 @@ export class IncidentService {
     if (row.assessment === 'clear' && incident.assessment) detail.withdrawn = incident.assessment;
     const moved = await this.store.incidents.transition({ id, expectedVersion: incident.version, from: row.from, to: row.to, assessment, at, by, reason, detail });
     await this.audit(by, 'incident.transition', 'incident', id, { from: row.from, to: row.to, action: row.action, reason, version: moved.version, ...(row.assessment === 'draft' ? { assessment } : {}) }, at);
-    if (isEditable(moved.state) !== isEditable(incident.state)) {
-      await this.reindex(moved);
-      this.opts.onRegrouped?.([moved.id]);
-    }
+    if (isEditable(moved.state) !== isEditable(incident.state)) await this.reindex(moved);
     if (moved.state === 'verified_violation' && this.opts.onVerified) {
       try {
         await this.opts.onVerified.evaluateIncident(moved);
@@ -592,7 +632,6 @@ export class IncidentService {
     await this.audit(by, 'incident.merge', 'incident', id, { otherId: other.id, reason, observationIds: other.observationIds, allegationIds: other.allegationIds }, at);
     this.index.remove(other.id);
     await this.reindex(r.survivor);
-    this.opts.onRegrouped?.([other.id, r.survivor.id]);
     return this.view(r.survivor, caller);
   }
 
@@ -619,7 +658,6 @@ export class IncidentService {
     await this.audit(by, 'incident.split', 'incident', id, { newIncidentId: r.created.id, observationIds: input.observationIds, reason }, at);
     await this.reindex(r.original);
     await this.reindex(r.created);
-    this.opts.onRegrouped?.([r.original.id, r.created.id]);
     return { original: await this.view(r.original, caller), created: await this.view(r.created, caller) };
   }
 
