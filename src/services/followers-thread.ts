@@ -31,6 +31,8 @@ export class FollowersThread {
   private restartMs = RESTART_MS;
   private timer: NodeJS.Timeout | undefined;
   private readyAt = 0;
+  /** Set once a thread was ready: from then on a thread that dies is started again. */
+  private running = false;
 
   constructor(
     private readonly settings: FollowersSettings,
@@ -50,6 +52,7 @@ export class FollowersThread {
       w.on('message', (m: FollowersMessage) => {
         if (m.type === 'ready') {
           ready = true;
+          this.running = true;
           this.readyAt = Date.now();
           this.log('info', `followers thread ${w.threadId}: fusion and the transparency log follow the change feed`);
           resolve();
@@ -65,7 +68,8 @@ export class FollowersThread {
       w.on('exit', (code) => {
         if (this.worker === w) this.worker = undefined;
         if (!ready) reject(new Error(`followers thread exited (${code}) before it was ready${failure ? `: ${failure.split('\n')[0]}` : ''}`));
-        if (this.closing) return;
+        // The first start failing fails the server's start (nothing to restart then).
+        if (this.closing || !this.running) return;
         // A thread that ran a good while before dying starts again at once; one that keeps dying, less and less often.
         if (ready && Date.now() - this.readyAt > 60_000) this.restartMs = RESTART_MS;
         this.log('warn', `followers thread exited (${code}); starting it again in ${this.restartMs} ms`);
