@@ -161,9 +161,10 @@ export async function spotReportPdf(r: SpotReport): Promise<Buffer> {
   const words = (s: string) => s.replace(/_/g, ' ');
   doc.font('bold').fontSize(16).text(r.title);
   doc.font('body').fontSize(9).fillColor('#444').text(`Incident ${r.incidentId} · ${words(r.state)} · ${utc(r.from)} to ${utc(r.to)} · label ${r.releasability}`).fillColor('#000');
+  if (r.where) doc.moveDown(0.3).font('body').fontSize(10).text(`Where: ${r.where}`);
   heading(doc, `Observations (${r.observations.length})`);
   doc.font('body').fontSize(9);
-  for (const o of r.observations) doc.text(`• ${utc(o.observedAt)}: ${words(o.kind)}${o.subkind ? ` (${o.subkind})` : ''}${o.count > 1 ? ` ×${o.count}` : ''}, ${o.source}, ${o.lat.toFixed(4)}, ${o.lon.toFixed(4)}${o.notes ? `: ${o.notes}` : ''}`);
+  for (const o of r.observations) doc.text(`• ${utc(o.observedAt)}: ${words(o.kind)}${o.subkind ? ` (${o.subkind})` : ''}${o.count > 1 ? ` ×${o.count}` : ''}, ${o.source}, ${o.place ? `${o.place} ` : ''}(${o.lat.toFixed(4)}, ${o.lon.toFixed(4)})${o.notes ? `: ${o.notes}` : ''}`);
   heading(doc, 'Point of origin');
   doc.font('body').fontSize(9).text(r.origin ? `${r.origin.lat.toFixed(4)}, ${r.origin.lon.toFixed(4)}, within an ellipse of ${r.origin.semiMajorM} × ${r.origin.semiMinorM} m (${Math.round(r.origin.probability * 100)}%), from ${r.origin.bearings} bearings.` : 'No estimate (fewer than two bearings).');
   heading(doc, 'Allegations');

@@ -18,15 +18,22 @@ export interface SpotReport {
   from: string;
   to: string;
   releasability: string;
-  observations: { observedAt: string; kind: string; subkind: string | null; count: number; source: string; lat: number; lon: number; notes: string | null }[];
+  /** Where, from the estimated origin or else the mean of the observations: "12 km W of Kupiansk (Куп'янськ), Kharkiv Oblast (…)". */
+  where: string | null;
+  observations: { observedAt: string; kind: string; subkind: string | null; count: number; source: string; lat: number; lon: number; place: string | null; notes: string | null }[];
   origin: { lat: number; lon: number; semiMajorM: number; semiMinorM: number; orientationDeg: number; probability: number; bearings: number } | null;
   allegations: { claimedAt: string; source: string; accusedParty: string | null; narrative: string }[];
   assessment: { finding: string; attribution: string; confidence: string; rationale: string; draftedBy: string; confirmedBy: string | null; reviewedBy: string | null } | null;
 }
 
-export function spotReport(i: IncidentView): SpotReport {
+/** Names a place in words ("12 km W of Kupiansk (Куп'янськ), Kharkiv Oblast (…)"), or null. */
+export type PlaceNamer = (lon: number, lat: number) => string | null;
+
+export function spotReport(i: IncidentView, nameOf: PlaceNamer = () => null): SpotReport {
   const a = i.assessment;
   const sig = (s: { by: string; nation: string } | null) => (s ? `${s.by} (${s.nation})` : null);
+  const n = i.observations.length;
+  const centre = i.origin ?? (n ? { lon: i.observations.reduce((s, o) => s + o.location.lon, 0) / n, lat: i.observations.reduce((s, o) => s + o.location.lat, 0) / n } : null);
   return {
     title: `Spot report: ${words(i.kind)}${i.sector ? `, sector ${i.sector}` : ''}, ${utc(i.firstObservedAt)}`,
     incidentId: i.id,
@@ -36,6 +43,7 @@ export function spotReport(i: IncidentView): SpotReport {
     from: new Date(i.firstObservedAt).toISOString(),
     to: new Date(i.lastObservedAt).toISOString(),
     releasability: i.releasability,
+    where: centre ? nameOf(centre.lon, centre.lat) : null,
     observations: i.observations.map((o) => ({
       observedAt: new Date(o.observedAt).toISOString(),
       kind: o.kind,
@@ -44,6 +52,7 @@ export function spotReport(i: IncidentView): SpotReport {
       source: o.source.kind,
       lat: o.location.lat,
       lon: o.location.lon,
+      place: nameOf(o.location.lon, o.location.lat),
       notes: o.notes ?? null,
     })),
     origin: i.origin
@@ -55,13 +64,16 @@ export function spotReport(i: IncidentView): SpotReport {
 }
 
 export function spotReportHtml(r: SpotReport): string {
-  const obs = r.observations.map((o) => `<li>${utc(o.observedAt)}: ${esc(words(o.kind))}${o.subkind ? ` (${esc(o.subkind)})` : ''}${o.count > 1 ? ` ×${o.count}` : ''}, ${esc(o.source)}, ${o.lat.toFixed(4)}, ${o.lon.toFixed(4)}${o.notes ? `: ${esc(o.notes)}` : ''}</li>`).join('');
+  const obs = r.observations
+    .map((o) => `<li>${utc(o.observedAt)}: ${esc(words(o.kind))}${o.subkind ? ` (${esc(o.subkind)})` : ''}${o.count > 1 ? ` ×${o.count}` : ''}, ${esc(o.source)}, ${o.place ? `${esc(o.place)} ` : ''}(${o.lat.toFixed(4)}, ${o.lon.toFixed(4)})${o.notes ? `: ${esc(o.notes)}` : ''}</li>`)
+    .join('');
   const a = r.assessment;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title>
 <style>body{font:15px/1.45 system-ui,sans-serif;max-width:860px;margin:2em auto;padding:0 1em;color:#111}.meta{color:#444}</style></head><body>
 <h1>${esc(r.title)}</h1>
 <p class="meta">Incident ${esc(r.incidentId)} · ${esc(words(r.state))} · ${utc(r.from)} to ${utc(r.to)} · label ${esc(r.releasability)}</p>
+${r.where ? `<p><strong>Where:</strong> ${esc(r.where)}</p>` : ''}
 <h2>Observations (${r.observations.length})</h2><ul>${obs}</ul>
 <h2>Point of origin</h2>${r.origin ? `<p>${r.origin.lat.toFixed(4)}, ${r.origin.lon.toFixed(4)}, within an ellipse of ${r.origin.semiMajorM} × ${r.origin.semiMinorM} m (${Math.round(r.origin.probability * 100)}%, long axis ${r.origin.orientationDeg}°), from ${r.origin.bearings} bearings.</p>` : '<p>No estimate (fewer than two bearings).</p>'}
 <h2>Allegations</h2>${r.allegations.length ? `<ul>${r.allegations.map((al) => `<li>${utc(al.claimedAt)}, ${esc(al.source)}${al.accusedParty ? ` accusing ${esc(al.accusedParty)}` : ''}: ${esc(al.narrative)}</li>`).join('')}</ul>` : '<p>None linked.</p>'}

@@ -1,5 +1,4 @@
-import { oblastNear } from '../agreement/oblasts';
-import { bundledGazetteer } from '../geo/gazetteer';
+import { oblastName, placeName } from './place-names';
 import { PARTIES } from '../domain/coalition';
 import { buildDailyReport, OWN_SOURCES, reportPeriods, type CutOff, type DailyReport, type ReportAudience, type ReportObservation, type VerifiedIncident } from '../domain/daily-report';
 import { canSee, type Visibility } from '../domain/identity';
@@ -26,25 +25,6 @@ export function mayRead(reader: Visibility, audience: ReportAudience): boolean {
 
 export const DEFAULT_CUT_OFF: CutOff = { time: '19:30', timeZone: 'Europe/Kyiv' };
 const TREND_DAYS = 30;
-/**
- * "Donetsk Oblast (Донецька область)": English, with the Ukrainian beside it where it differs;
- * "near Kherson Oblast (…)" for a point within 10 km of one but in none (the Dnipro estuary, the
- * coast, or across the border: the report does not claim which).
- */
-function oblastName(lon: number, lat: number): string | null {
-  const near = oblastNear(lon, lat);
-  if (!near) return null;
-  const o = near.oblast;
-  const name = o.nameUk && o.nameUk !== o.nameEn ? `${o.nameEn} (${o.nameUk})` : o.nameEn;
-  return near.inside ? name : `near ${name}`;
-}
-/**
- * "12 km W of Kupiansk (Куп'янськ)", "in Avdiivka (Авдіївка)": the nearest settlement of at least
- * 1,000 people within 60 km, in English with the Ukrainian beside it where the gazetteer has it.
- */
-function placeName(lon: number, lat: number): string | null {
-  return bundledGazetteer().nearest(lon, lat, { minPopulation: 1000, maxKm: 60 })?.text ?? null;
-}
 /** Kinds the report lists one by one (the others are only counted): these get a place name. */
 const PLACED_KINDS = new Set(['weapon_sighting', 'access_restriction', 'casualty', 'damage']);
 

@@ -241,13 +241,21 @@ describe('daily report', () => {
     const pub = (await get(`/api/reports/daily/${date}?audience=public`)).json() as { verifiedIncidents: unknown[] };
     expect(pub.verifiedIncidents).toEqual([]);
     // The spot report of that incident, from its page, in the same formats.
-    const spot = (await get(`/api/incidents/${id}/spot-report?format=json`, mon.headers)).json() as { observations: unknown[]; assessment: { attribution: string; confirmedBy: string } };
+    const spot = (await get(`/api/incidents/${id}/spot-report?format=json`, mon.headers)).json() as { where: string; observations: { place: string }[]; assessment: { attribution: string; confirmedBy: string } };
     expect(spot.observations).toHaveLength(2);
+    // Where, in words, English with the Ukrainian beside it: the town and the oblast.
+    expect(spot.where).toMatch(/^\d+(\.\d)? km [NSEW]{1,2} of [A-Z][a-z' -]+ \([А-ЯІЇЄҐа-яіїєґ'’ -]+\), Donetsk Oblast \(Донецька область\)$/);
+    expect(spot.observations.every((o) => / of .+ \(.+\)$/.test(o.place))).toBe(true);
     expect(spot.assessment).toMatchObject({ attribution: 'RUS', confirmedBy: expect.stringMatching(/\(DEU\)$/) });
     expect((await get(`/api/incidents/${id}/spot-report?format=html`, mon.headers)).body).toContain('<h1>Spot report: fire');
     const pdf = await get(`/api/incidents/${id}/spot-report?format=pdf`, mon.headers);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    if (havePoppler) {
+      const file = join(mkdtempSync(join(tmpdir(), 'truceline-spot-')), 'spot.pdf');
+      writeFileSync(file, pdf.rawPayload);
+      expect(execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' })).toContain(`Where: ${spot.where}`);
+    }
     const rus = await testUser(t.store, { nation: 'RUS', orgKind: 'party', roles: ['liaison_officer'] });
     expect((await get(`/api/incidents/${id}/spot-report`, rus.headers)).statusCode).toBe(404);
   });

@@ -4,6 +4,7 @@ import { canonicalJson } from '../../domain/daily-report';
 import { spotReportPdf } from '../../reports/daily-report.pdf';
 import { spotReport, spotReportHtml } from '../../reports/spot-report';
 import type { IncidentService } from '../../services/incident.service';
+import { whereText } from '../../services/place-names';
 
 /** Spot reports of single incidents, from their page, in the daily report's formats. */
 export const spotReportRoutes =
@@ -22,7 +23,7 @@ export const spotReportRoutes =
         },
       },
       async (req, reply) => {
-        const r = spotReport(await incidents.get({ actor: req.actor, visibility: req.visibility }, req.params.id));
+        const r = spotReport(await incidents.get({ actor: req.actor, visibility: req.visibility }, req.params.id), whereText);
         if (req.query.format === 'pdf') return reply.type('application/pdf').send(await spotReportPdf(r));
         if (req.query.format === 'json') return reply.type('application/json; charset=utf-8').send(canonicalJson(r));
         return reply.type('text/html; charset=utf-8').send(spotReportHtml(r));
