@@ -28,8 +28,8 @@ try {
   const log = new TransparencyLog(opened, { keyFile: settings.logKey, checkpointEveryS: settings.logCheckpointS, log: warn });
   await incidents.start();
   await log.start();
-  port.on('message', (m: FollowersCommand) => {
-    if (m.type !== 'stop') return;
+  // The one command: stop.
+  port.once('message', (_m: FollowersCommand) => {
     void (async () => {
       await incidents.stop();
       await log.stop();

@@ -339,7 +339,11 @@ export class TransparencyLog {
       const entries = logged.map((c) => logEntryOf(c, this.carried.get(c.seq) ?? records.get(`${c.entity}\u0000${c.id}`)));
       const through = changes[changes.length - 1]!.seq;
       await this.store.log.append(entries, through);
-      for (const seq of this.carried.keys()) if (seq <= through) this.carried.delete(seq);
+      // Carried in seq order (the feed delivers in order): the appended ones are at the front.
+      for (const seq of this.carried.keys()) {
+        if (seq > through) break;
+        this.carried.delete(seq);
+      }
       if (changes.length < this.chunk) return;
     }
   }

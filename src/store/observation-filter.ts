@@ -67,17 +67,8 @@ export function observationWhere(
   return { filter: build(false), page: build(true) };
 }
 
-/** The documents of one page (plus one, to know whether there is more), newest first. */
 /** One record by id, if released to the reader. */
-export function byIdWhere(id: string, visibility: ObservationQuery['visibility'], placeholder: (index: number) => string): SqlFragment {
-  const params: unknown[] = [id];
-  const p = (v: unknown) => {
-    params.push(v);
-    return placeholder(params.length);
-  };
-  const released = visibilityClause(visibility, 'releasability', p);
-  return { sql: `WHERE id = ${placeholder(1)}${released ? ` AND ${released}` : ''}`, params };
-}
+export const byIdWhere = (id: string, visibility: ObservationQuery['visibility'], placeholder: (index: number) => string): SqlFragment => byIdsWhere([id], visibility, placeholder);
 
 /** Several records by id (at most a few hundred: one parameter each), those released to the reader. */
 export function byIdsWhere(ids: readonly string[], visibility: ObservationQuery['visibility'], placeholder: (index: number) => string): SqlFragment {
@@ -91,6 +82,7 @@ export function byIdsWhere(ids: readonly string[], visibility: ObservationQuery[
   return { sql: `WHERE id IN (${list})${released ? ` AND ${released}` : ''}`, params };
 }
 
+/** The documents of one page (plus one, to know whether there is more), newest first. */
 export const pageSelect = (where: string, limitPlaceholder: string): string =>
   `SELECT doc FROM observations ${where} ORDER BY observed_at_ms DESC, id DESC LIMIT ${limitPlaceholder}`;
 

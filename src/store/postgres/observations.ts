@@ -78,12 +78,10 @@ export class PgObservations implements ObservationRepository {
     for (let i = 0; i < unique.length; i += 500) {
       const part = unique.slice(i, i + 500);
       // SEE_ALL (the followers of the change feed): one array parameter, a single prepared plan.
-      const r = visibility.all
-        ? await this.pool.query<{ doc: string }>({ name: 'truceline_obs_get_many', text: 'SELECT doc FROM observations WHERE id = ANY($1::text[])', values: [part] })
-        : await (() => {
-            const where = byIdsWhere(part, visibility, (n) => `$${n}`);
-            return this.pool.query<{ doc: string }>(`SELECT doc FROM observations ${where.sql}`, where.params);
-          })();
+      const where = byIdsWhere(part, visibility, (n) => `$${n}`);
+      const r = await this.pool.query<{ doc: string }>(
+        visibility.all ? { name: 'truceline_obs_get_many', text: 'SELECT doc FROM observations WHERE id = ANY($1::text[])', values: [part] } : { text: `SELECT doc FROM observations ${where.sql}`, values: where.params },
+      );
       for (const row of r.rows) {
         const o = JSON.parse(row.doc) as Observation;
         out.set(o.id, o);

@@ -152,11 +152,12 @@ class SqliteChangeFeed implements ChangeFeed {
         this.again = false;
         for (;;) {
           const rows = this.after.all(this.cursor, FEED_PAGE) as ChangeEvent[];
+          const listeners = [...this.listeners];
           for (const e of rows) {
             this.cursor = e.seq;
             const observation = this.carried.get(e.seq);
             if (observation) this.carried.delete(e.seq);
-            this.deliver(observation ? { ...e, observation } : e);
+            this.deliver(observation ? { ...e, observation } : e, listeners);
           }
           if (rows.length < FEED_PAGE) break;
           if (++pages >= FEED_PAGES_PER_TURN) {
@@ -173,8 +174,9 @@ class SqliteChangeFeed implements ChangeFeed {
   }
 
   /** One listener's failure is its own: the others still get the event. */
-  private deliver(e: ChangeEvent): void {
-    for (const l of [...this.listeners]) {
+  private deliver(e: ChangeEvent, listeners: readonly ((e: ChangeEvent) => void)[]): void {
+    for (const l of listeners) {
+      if (!this.listeners.has(l)) continue; // unsubscribed meanwhile
       try {
         l(e);
       } catch (err) {
